@@ -1,0 +1,157 @@
+"""MkDocs adapter: hooks only. The work itself lives in the core modules, which never import MkDocs."""
+from __future__ import annotations
+
+import hashlib
+import glob
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from .config import LivebenchConfig
+from .errors import LivebenchError
+from .render import Problem, expand_markdown
+from .render.labels import lang_of
+from .results import write_json_atomic
+from .runner import RunOptions, Runner
+from .spec import Plan, load_plan
+
+log = logging.getLogger("mkdocs.plugins.livebench")
+ASSETS = Path(__file__).parent / "assets"
+CSS_URL = "assets/livebench/livebench.css"
+
+# MkDocs serve builds a fresh plugin instance per rebuild; the last record survives here so that
+# editing a page re-renders it without running anything (keyed by spec path → input fingerprint).
+_MEMO: dict[str, tuple[str, dict]] = {}
+
+
+def _fingerprint(plan: Plan) -> str:
+    """Cheap: the spec text plus (path, size, mtime) of every declared input."""
+    h = hashlib.sha256(plan.path.read_bytes())
+    steps = list(plan.setup.values()) + list(plan.builds.values())
+    for step in steps:
+        for pattern in step.inputs:
+            for f in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
+                try:
+                    st = os.stat(f)
+                except OSError:
+                    continue
+                h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+class LivebenchPlugin(BasePlugin[LivebenchConfig]):
+    def __init__(self) -> None:
+        self.depth = 0  # mkdocs-static-i18n nests one build per extra language inside ours
+        self.plan: Plan | None = None
+        self.record: dict[str, Any] | None = None
+        self.problems: list[Problem] = []
+        self.site_dir: str | None = None
+        self.root = Path.cwd()
+
+    # -- config ------------------------------------------------------------------------------
+    def on_config(self, config, **kwargs):
+        if not self.config.enabled:
+            return config
+        if CSS_URL not in config.extra_css:
+            config.extra_css.append(CSS_URL)
+        if self.depth > 0 and self.plan is not None:
+            return config  # a language pass of the same build: the plan is loaded already
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        try:
+            self.plan = load_plan(self.config.spec, root=self.root)
+        except LivebenchError as exc:
+            raise PluginError(f"livebench: {exc}") from None
+        return config
+
+    # -- the one run per site build ------------------------------------------------------------
+    def on_pre_build(self, *, config) -> None:
+        if not self.config.enabled:
+            return
+        self.depth += 1
+        if self.depth > 1:
+            return
+        self.problems = []
+        self.site_dir = config.site_dir
+        assert self.plan is not None
+        refresh = self.config.refresh or os.environ.get("LIVEBENCH_REFRESH") == "1"
+        memo_key = str(self.plan.path)
+        fp = _fingerprint(self.plan)
+        memo = _MEMO.get(memo_key)
+        if memo and memo[0] == fp and not refresh:
+            self.record = memo[1]
+            log.info("livebench: sources unchanged since the last build in this process; reusing its record")
+            return
+        cache_dir = Path(self.config.cache_dir)
+        if not cache_dir.is_absolute():
+            cache_dir = self.root / cache_dir
+        options = RunOptions(cache_dir=cache_dir, jobs=self.config.jobs, refresh=refresh,
+                             backend=self.config.backend, log=log)
+        try:
+            self.record = Runner(self.plan, options).run()
+        except LivebenchError as exc:
+            self.depth = 0
+            raise PluginError(f"livebench: {exc}") from None
+        _MEMO[memo_key] = (fp, self.record)
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        if not self.config.enabled or self.record is None:
+            return markdown
+        if "livebench" not in markdown and "{lb:" not in markdown:
+            return markdown
+        lang = lang_of(getattr(page.file, "locale", None) or config.theme.get("language"))
+        page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
+        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name)
+        for p in problems:
+            if self.config.on_failure == "warn":
+                log.warning("livebench: %s", p)
+            self.problems.append(p)
+        return text
+
+    @event_priority(-150)  # after mkdocs-static-i18n (-100) has run the other languages' passes
+    def on_post_build(self, *, config) -> None:
+        if not self.config.enabled:
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth > 0 or self.record is None:
+            return
+        site_dir = Path(self.site_dir or config.site_dir)
+        write_json_atomic(site_dir / self.config.results_path, self.record)
+        css = site_dir / CSS_URL
+        css.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ASSETS / "livebench.css", css)
+        self._report()
+
+    def _report(self) -> None:
+        assert self.record is not None
+        failures = [f["message"] for f in self.record.get("failures", [])]
+        if self.config.on_failure == "warn":
+            for message in failures:
+                log.warning("livebench: %s", message)
+            return
+        lines = failures + [str(p) for p in self.problems]
+        if lines:
+            raise PluginError(
+                f"livebench: {len(lines)} failure(s):\n  - " + "\n  - ".join(lines)
+                + "\n(Fix them, or set `on_failure: warn` to publish with warnings on the pages.)"
+            )
+
+    def on_build_error(self, *, error) -> None:
+        self.depth = 0
+
+    def on_serve(self, server, *, config, builder):
+        if not self.config.enabled or self.plan is None:
+            return server
+        server.watch(str(self.plan.path))
+        folders = set()
+        for step in list(self.plan.setup.values()) + list(self.plan.builds.values()):
+            for pattern in step.inputs:
+                folders.add(str(self.plan.root / pattern.split("*")[0]).rstrip("/") or str(self.plan.root))
+        for folder in sorted(folders):
+            if os.path.exists(folder):
+                server.watch(folder)
+        return server

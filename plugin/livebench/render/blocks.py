@@ -1,0 +1,243 @@
+"""Block directives → HTML. Each takes the directive's options, the record and the language."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import DirectiveError
+from ..results import human_size
+from .html import esc, terminal_text
+from .labels import KIND_WORDS, label
+
+# The reference article's `docker images` figures (2023), shown only labelled as the reference's.
+REFERENCE_SIZES = {
+    "slice-debian-glibc": ("ubuntu22.04-glibc", "78.8 MB"),
+    "slice-debian-musl": ("ubuntu22.04-musl", "78.9 MB"),
+    "slice-busybox-musl": ("alpine-musl", "8.4 MB"),
+    "slice-distroless-musl": ("distroless-musl", "3.52 MB"),
+}
+
+
+def _names(opts: dict, key: str) -> list[str]:
+    value = opts.get(key)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return value
+    raise DirectiveError(f"'{key}' must be a name or a list of names, got {value!r}")
+
+
+def _get(record: dict, section: str, name: str, what: str) -> dict:
+    item = record.get(section, {}).get(name)
+    if item is None:
+        known = ", ".join(sorted(record.get(section, {}))) or "none in the record"
+        raise DirectiveError(f"unknown {what} '{name}'. Known: {known}")
+    return item
+
+
+def _ok_build(record: dict, name: str) -> dict:
+    b = _get(record, "builds", name, "build")
+    if not b.get("ok") or not b.get("linkage"):
+        raise DirectiveError(f"build '{name}' failed or could not be inspected: {b.get('error') or b.get('linkage_error')}")
+    return b
+
+
+def _prov_line(record: dict, lang: str, tools: list[str] | None = None) -> str:
+    p = record.get("provenance", {})
+    bits = [p.get("date", "?"), f"{p.get('arch', '?')}", (p.get("kernel") or "").split(" ")[1] if p.get("kernel") else ""]
+    commit = (p.get("git_commit") or "")[:10]
+    if commit:
+        bits.append(f"commit {commit}")
+    return f'<p class="lb-provenance">{esc(label(lang, "provenance"))}: {esc(" · ".join(b for b in bits if b))}</p>'
+
+
+def terminal(entries: list[dict], prompt: str, title: str, lang: str, extra_class: str = "") -> str:
+    lines = []
+    for e in entries:
+        lines.append(f'<span class="lb-prompt">{esc(prompt)}</span> <span class="lb-cmd">{esc(e["command"])}</span>\n')
+        out = terminal_text(e.get("output", ""))
+        if out and not out.endswith("\n"):
+            out += "\n"
+        lines.append(out)
+        if e.get("exit_code"):
+            lines.append(f'<span class="lb-exit">[{esc(label(lang, "exit"))} {esc(e["exit_code"])}]</span>\n')
+    screen = "".join(lines).rstrip("\n")
+    return (
+        f'<div class="lb-terminal {extra_class}" data-lb-title="{esc(title)}">'
+        f'<div class="lb-terminal__bar"><span class="lb-dots"></span><span>{esc(title)}</span></div>'
+        f'<pre class="lb-terminal__screen"><code>{screen}</code></pre></div>'
+    )
+
+
+def block_transcript(opts: dict, record: dict, lang: str) -> str:
+    name = opts["transcript"]
+    if not isinstance(name, str):
+        raise DirectiveError(f"'transcript' takes one build or setup step name, got {name!r}")
+    item = record.get("builds", {}).get(name) or record.get("setup", {}).get(name)
+    if item is None:
+        known = sorted(set(record.get("builds", {})) | set(record.get("setup", {})))
+        raise DirectiveError(f"unknown build or setup step '{name}'. Known: {', '.join(known) or 'none'}")
+    entries = item.get("transcript") or []
+    if "commands" in opts:
+        idx = opts["commands"]
+        if not isinstance(idx, list) or not all(isinstance(i, int) and 0 <= i < len(entries) for i in idx):
+            raise DirectiveError(f"'commands' must list command indexes 0..{len(entries) - 1}, got {idx!r}")
+        entries = [entries[i] for i in idx]
+    prompt = str(opts.get("prompt", "$"))
+    note = label(lang, "cached") if item.get("cached") else label(lang, "measured")
+    title = str(opts.get("title") or f"{name} — {note}")
+    cls = "lb-failed" if not item.get("ok") else ""
+    return terminal(entries, prompt, title, lang, cls)
+
+
+def block_linkage(opts: dict, record: dict, lang: str) -> str:
+    names = _names(opts, "linkage")
+    L = lambda k: esc(label(lang, k))  # noqa: E731
+    head = "".join(f"<th>{L(k)}</th>" for k in ("build", "size", "kind", "libc", "interpreter", "needed", "stripped"))
+    rows, listings = [], []
+    for name in names:
+        b = _ok_build(record, name)
+        lk = b["linkage"]
+        kind = KIND_WORDS.get(lang, {}).get(lk["kind"], lk["kind"])
+        rows.append(
+            "<tr>"
+            f"<td><code>{esc(name)}</code></td>"
+            f'<td title="{b["artifact"]["size"]:,} {L("bytes")}">{esc(human_size(b["artifact"]["size"]))}</td>'
+            f"<td>{esc(kind)}</td><td>{esc(lk['libc'])}</td>"
+            f"<td>{'<code>' + esc(lk['interpreter']) + '</code>' if lk.get('interpreter') else L('none')}</td>"
+            f"<td>{', '.join('<code>' + esc(n) + '</code>' for n in lk.get('needed') or []) or L('none')}</td>"
+            f"<td>{L('yes' if lk.get('stripped') else 'no')}</td>"
+            "</tr>"
+        )
+        listing = lk.get("ldd") or ""
+        listings.append(
+            f'<details class="lb-ldd" open><summary>{esc(label(lang, "ldd_title", name=name))}</summary>'
+            f'<pre><code>{terminal_text(listing.rstrip())}</code></pre></details>'
+        )
+    return (
+        '<div class="lb-linkage"><table class="lb-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + "".join(listings) + _prov_line(record, lang) + "</div>"
+    )
+
+
+def block_images(opts: dict, record: dict, lang: str) -> str:
+    names = _names(opts, "images")
+    show_ref = bool(opts.get("reference"))
+    L = lambda k: esc(label(lang, k))  # noqa: E731
+    cols = ["image", "base", "uncompressed", "compressed", "engine", "layers"]
+    if show_ref:
+        cols.append("reference")
+    head = "".join(f"<th>{L(c)}</th>" for c in cols)
+    rows = []
+    for name in names:
+        im = _get(record, "images", name, "image")
+        size = im.get("size") or {}
+        layers = " + ".join(
+            f'{esc(l.get("role", "?"))} {esc(human_size(l.get("size")))}' for l in im.get("layers") or []
+        )
+        cells = [
+            f"<td><code>{esc(name)}</code></td>",
+            f"<td>{esc(im.get('base', ''))}</td>",
+            f'<td title="{size.get("uncompressed", 0):,} {L("bytes")}">{esc(human_size(size.get("uncompressed")))}</td>',
+            f'<td title="{size.get("compressed", 0):,} {L("bytes")}">{esc(human_size(size.get("compressed")))}</td>',
+            f"<td>{esc(human_size(size.get('engine'))) if size.get('engine') is not None else '–'}</td>",
+            f"<td>{layers}</td>",
+        ]
+        if show_ref:
+            ref = REFERENCE_SIZES.get(name)
+            cells.append(f"<td>{esc(ref[1]) + ' <small>(' + esc(ref[0]) + ')</small>' if ref else '–'}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = f'<p class="lb-note">{L("reference_note")}</p>' if show_ref else ""
+    return (f'<div class="lb-images"><table class="lb-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{note}{_prov_line(record, lang)}</div>")
+
+
+def block_docker_images(opts: dict, record: dict, lang: str) -> str:
+    names = _names(opts, "docker-images")
+    lines = [f"{'REPOSITORY':<24}{'TAG':<26}{'IMAGE ID':<15}SIZE"]
+    for name in names:
+        im = _get(record, "images", name, "image")
+        ref = im.get("ref") or f"livebench/{name}:latest"
+        repo, _, tag = ref.rpartition(":") if ":" in ref.split("/")[-1] else (ref, "", "latest")
+        image_id = (im.get("id") or im.get("config_digest") or "sha256:?").split(":")[-1][:12]
+        size = im["size"].get("engine") if im["size"].get("engine") is not None else im["size"]["uncompressed"]
+        lines.append(f"{repo:<24}{tag:<26}{image_id:<15}{human_size(size, decimals=3 if size < 1e7 else 1).replace(' ', '')}")
+    entry = {"command": "docker images", "output": "\n".join(lines), "exit_code": 0}
+    return terminal([entry], str(opts.get("prompt", "$")), str(opts.get("title") or "docker images"), lang)
+
+
+def block_probes(opts: dict, record: dict, lang: str) -> str:
+    names = _names(opts, "probes")
+    probes = record.get("probes", {})
+    bases: list[str] = []
+    for n in names:
+        for base in probes.get(n, {}):
+            if base not in bases:
+                bases.append(base)
+    if not bases:
+        raise DirectiveError(f"no probes in the record for {', '.join(names)}")
+    L = lambda k: esc(label(lang, k))  # noqa: E731
+    head = f"<th>{L('build')}</th>" + "".join(f"<th>{esc(b)}</th>" for b in bases)
+    rows = []
+    for n in names:
+        if n not in probes:
+            raise DirectiveError(f"no probes for build '{n}'. Probed: {', '.join(sorted(probes)) or 'none'}")
+        cells = []
+        for base in bases:
+            p = probes[n].get(base)
+            if p is None:
+                cells.append("<td>–</td>")
+                continue
+            ran = p.get("exit_code") == 0
+            word = L("runs" if ran else "fails")
+            mark = "✅" if ran else "❌"
+            flag = "" if p.get("ok", True) else f' <strong class="lb-unexpected">({L("unexpected")})</strong>'
+            cells.append(f'<td class="lb-{"ok" if ran else "fail"}" title="{L("exit")} {esc(p.get("exit_code"))}">'
+                         f"{mark} {word}{flag}</td>")
+        rows.append(f"<tr><td><code>{esc(n)}</code></td>{''.join(cells)}</tr>")
+    return (f'<div class="lb-probes"><table class="lb-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{_prov_line(record, lang)}</div>")
+
+
+def block_probe(opts: dict, record: dict, lang: str) -> str:
+    name, base = opts.get("probe"), opts.get("base")
+    if not isinstance(name, str) or not isinstance(base, str):
+        raise DirectiveError("'probe' needs a build name and 'base' a base name")
+    p = record.get("probes", {}).get(name, {}).get(base)
+    if p is None:
+        raise DirectiveError(f"no probe of '{name}' in base '{base}' in the record")
+    entry = {"command": p.get("command", ""), "output": p.get("output", ""), "exit_code": p.get("exit_code")}
+    title = str(opts.get("title") or f"{name} @ {base}")
+    return terminal([entry], str(opts.get("prompt", "$")), title, lang, "" if p.get("exit_code") == 0 else "lb-failed")
+
+
+BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
+    "transcript": block_transcript,
+    "linkage": block_linkage,
+    "images": block_images,
+    "docker-images": block_docker_images,
+    "probes": block_probes,
+    "probe": block_probe,
+}
+OPTIONS = {
+    "transcript": {"prompt", "title", "commands"},
+    "linkage": set(),
+    "images": {"reference"},
+    "docker-images": {"prompt", "title"},
+    "probes": set(),
+    "probe": {"base", "prompt", "title"},
+}
+
+
+def render_block(opts: Any, record: dict, lang: str) -> str:
+    if not isinstance(opts, dict):
+        raise DirectiveError(f"a livebench block holds YAML keys, one of {', '.join(BLOCKS)}")
+    kinds = [k for k in opts if k in BLOCKS]
+    if len(kinds) != 1:
+        raise DirectiveError(f"a livebench block needs exactly one of {', '.join(BLOCKS)}; got {', '.join(map(str, opts)) or 'nothing'}")
+    kind = kinds[0]
+    extra = set(opts) - {kind} - OPTIONS[kind]
+    if extra:
+        raise DirectiveError(f"unknown option(s) {', '.join(sorted(map(str, extra)))} for '{kind}'. "
+                             f"Allowed: {', '.join(sorted(OPTIONS[kind])) or 'none'}")
+    return BLOCKS[kind](opts, record, lang)

@@ -1,0 +1,103 @@
+"""Inline values: ``{lb:build.NAME.FIELD}``, ``{lb:image.NAME.FIELD}``, ``{lb:probe.BUILD.BASE.FIELD}``,
+``{lb:provenance.KEY[.KEY]}`` — read from the record, formatted for the page's language."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import DirectiveError
+from ..results import human_size
+from .labels import KIND_WORDS, label
+
+
+def _join(items: list[str] | None, lang: str) -> str:
+    return ", ".join(items) if items else label(lang, "none")
+
+
+def _build_fields(lang: str) -> dict[str, Callable[[dict], Any]]:
+    return {
+        "size": lambda b: human_size(b["artifact"]["size"]),
+        "size_bytes": lambda b: f"{b['artifact']['size']:,}",
+        "sha256": lambda b: b["artifact"]["sha256"],
+        "kind": lambda b: b["linkage"]["kind"],
+        "kind_words": lambda b: KIND_WORDS.get(lang, {}).get(b["linkage"]["kind"], b["linkage"]["kind"]),
+        "libc": lambda b: b["linkage"]["libc"],
+        "interpreter": lambda b: b["linkage"]["interpreter"] or label(lang, "none"),
+        "needed": lambda b: _join(b["linkage"]["needed"], lang),
+        "stripped": lambda b: label(lang, "yes" if b["linkage"]["stripped"] else "no"),
+        "seconds": lambda b: f"{b['seconds']:.1f} s",
+        "path": lambda b: b["artifact"]["path"],
+    }
+
+
+def _image_fields(lang: str) -> dict[str, Callable[[dict], Any]]:
+    return {
+        "size": lambda i: human_size(i["size"]["uncompressed"]),
+        "size_bytes": lambda i: f"{i['size']['uncompressed']:,}",
+        "compressed": lambda i: human_size(i["size"]["compressed"]),
+        "compressed_bytes": lambda i: f"{i['size']['compressed']:,}",
+        "engine": lambda i: human_size(i["size"]["engine"]) if i["size"].get("engine") is not None else "–",
+        "base": lambda i: i["base"],
+        "backend": lambda i: i["backend"],
+        "layers": lambda i: str(len(i["layers"])),
+    }
+
+
+def _probe_fields(lang: str) -> dict[str, Callable[[dict], Any]]:
+    return {
+        "result": lambda p: label(lang, "runs" if p["exit_code"] == 0 else "fails"),
+        "exit_code": lambda p: str(p["exit_code"]),
+        "output": lambda p: p["output"].strip(),
+        "command": lambda p: p["command"],
+    }
+
+
+FIELD_NAMES = {
+    "build": sorted(_build_fields("en")),
+    "image": sorted(_image_fields("en")),
+    "probe": sorted(_probe_fields("en")),
+}
+
+
+def inline_value(ref: str, record: dict, lang: str) -> str:
+    """Resolve one reference (the text after ``lb:``); raises DirectiveError naming what is wrong."""
+    parts = ref.strip().split(".")
+    kind = parts[0]
+    if kind == "build" and len(parts) == 3:
+        table, fields, item_key = record.get("builds", {}), _build_fields(lang), parts[1]
+        item = table.get(item_key)
+        field_name = parts[2]
+        what = f"build '{item_key}'"
+    elif kind == "image" and len(parts) == 3:
+        table, fields, item_key = record.get("images", {}), _image_fields(lang), parts[1]
+        item = table.get(item_key)
+        field_name = parts[2]
+        what = f"image '{item_key}'"
+    elif kind == "probe" and len(parts) == 4:
+        table, fields = record.get("probes", {}), _probe_fields(lang)
+        item_key = f"{parts[1]}.{parts[2]}"
+        item = table.get(parts[1], {}).get(parts[2])
+        field_name = parts[3]
+        what = f"probe of '{parts[1]}' in base '{parts[2]}'"
+    elif kind == "provenance" and len(parts) >= 2:
+        node: Any = record.get("provenance", {})
+        for p in parts[1:]:
+            if not isinstance(node, dict) or p not in node:
+                raise DirectiveError(f"unknown provenance key '{ref}'. Known: {', '.join(sorted(record.get('provenance', {})))}")
+            node = node[p]
+        return str(node if node is not None else "–")
+    else:
+        raise DirectiveError(
+            f"cannot read '{{lb:{ref}}}': write build.NAME.FIELD, image.NAME.FIELD, "
+            f"probe.BUILD.BASE.FIELD or provenance.KEY"
+        )
+    if item is None:
+        known = ", ".join(sorted(table)) or "none in the record"
+        raise DirectiveError(f"unknown {what} in '{{lb:{ref}}}'. Known: {known}")
+    if field_name not in fields:
+        raise DirectiveError(f"unknown field '{field_name}' in '{{lb:{ref}}}'. Fields: {', '.join(sorted(fields))}")
+    if kind == "build" and not item.get("ok"):
+        raise DirectiveError(f"{what} failed, so '{{lb:{ref}}}' has no value: {item.get('error') or ''}".strip())
+    try:
+        return str(fields[field_name](item))
+    except (KeyError, TypeError) as exc:
+        raise DirectiveError(f"'{{lb:{ref}}}' has no measured value ({exc} missing from the record)") from None

@@ -1,0 +1,117 @@
+"""Directives → HTML from a record: escaping, code blocks left alone, errors with page and line."""
+from __future__ import annotations
+
+import pytest
+
+from livebench.render import expand_markdown
+
+RECORD = {
+    "schema": 1,
+    "provenance": {"arch": "x86_64", "date": "2026-11-28T00:00:00+00:00", "kernel": "Linux 6.1 #1",
+                   "tools": {"rustc": "rustc 1.96.0"}},
+    "setup": {},
+    "builds": {
+        "hello": {
+            "ok": True, "cached": False, "seconds": 1.25,
+            "artifact": {"path": "x/hello", "size": 409728, "sha256": "ab" * 32},
+            "linkage": {"kind": "dynamic", "libc": "glibc", "interpreter": "/lib64/ld-linux-x86-64.so.2",
+                        "needed": ["libc.so.6"], "stripped": False,
+                        "ldd": "\tlinux-vdso.so.1\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6\n\t/lib64/ld-linux-x86-64.so.2"},
+            "transcript": [{"command": "echo '<b>hi</b>'", "output": "<script>alert(1)</script>\n\x1b[31mred\x1b[0m\n",
+                            "exit_code": 0, "seconds": 0.01}],
+        },
+        "broken": {"ok": False, "error": "x failed", "transcript": [], "seconds": 0},
+    },
+    "images": {
+        "slice-busybox-musl": {"base": "busybox-musl", "backend": "embedded", "ref": "livebench/slice:busybox-musl",
+                               "size": {"uncompressed": 3200000, "compressed": 1500000, "engine": None},
+                               "layers": [{"digest": "sha256:aa", "size": 2900000, "compressed_size": 1}]},
+    },
+    "probes": {"hello": {"scratch": {"ok": True, "exit_code": 127, "output": "no such file",
+                                     "command": "docker run --rm --network none x /hello"},
+                         "debian": {"ok": True, "exit_code": 0, "output": "Hello, world!",
+                                    "command": "docker run x"}}},
+    "failures": [],
+}
+
+
+def expand(md: str, lang: str = "en"):
+    return expand_markdown(md, RECORD, lang=lang, page="docs/p.md")
+
+
+def test_transcript_is_escaped_and_prompt_settable():
+    html, problems = expand("```livebench\ntranscript: hello\nprompt: 'ubuntu#'\n```\n")
+    assert not problems
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert "\x1b" not in html and "red" in html
+    assert '<span class="lb-prompt">ubuntu#</span>' in html
+    assert "echo &#x27;&lt;b&gt;hi&lt;/b&gt;&#x27;" in html
+
+
+def test_linkage_table_and_listing():
+    html, problems = expand("```livebench\nlinkage: [hello]\n```")
+    assert not problems
+    assert "/lib64/ld-linux-x86-64.so.2" in html
+    assert "libc.so.6 =&gt; /lib/x86_64-linux-gnu/libc.so.6" in html
+    assert "409.7 kB" in html
+
+
+def test_inline_values_en_and_ko():
+    html, problems = expand("Size {lb:build.hello.size} ({lb:build.hello.size_bytes} bytes), {lb:build.hello.kind}.")
+    assert not problems
+    assert "409.7 kB" in html and "409,728" in html and ">dynamic<" in html
+    html, _ = expand("{lb:build.hello.kind_words}", lang="ko")
+    assert "동적" in html
+
+
+def test_inline_value_is_inert_markdown():
+    html, _ = expand("{lb:build.hello.interpreter}")
+    # underscores must not become emphasis, and nothing unescaped
+    assert "ld-linux-x86-64.so.2" in html
+    html, _ = expand("{lb:probe.hello.scratch.exit_code} / {lb:probe.hello.debian.result}")
+    assert "127" in html and "runs" in html
+
+
+def test_code_blocks_and_code_spans_are_left_alone():
+    md = ("````markdown\n```livebench\ntranscript: nope\n```\n{lb:build.nope.size}\n````\n"
+          "Inline `{lb:build.nope.size}` stays.\n~~~\n{lb:build.x.y}\n~~~\n")
+    html, problems = expand(md)
+    assert problems == []
+    assert html == md
+
+
+def test_unknown_build_and_field_name_page_and_line():
+    md = "line one\n\nSee {lb:build.nope.size}\n\n```livebench\ntranscript: hello\nbogus: 1\n```\n{lb:build.hello.colour}\n"
+    html, problems = expand(md)
+    got = [str(p) for p in problems]
+    assert got[0].startswith("docs/p.md:3: unknown build 'nope'")
+    assert got[1].startswith("docs/p.md:5: unknown option(s) bogus")
+    assert got[2].startswith("docs/p.md:9: unknown field 'colour'")
+    assert "admonition warning" in html
+
+
+def test_failed_build_value_is_a_problem():
+    _, problems = expand("{lb:build.broken.size}")
+    assert problems and "failed" in problems[0].message
+
+
+def test_images_block_with_reference_label():
+    html, problems = expand("```livebench\nimages: [slice-busybox-musl]\nreference: true\n```")
+    assert not problems
+    assert "3.20 MB" in html and "8.4 MB" in html and "Reference article" in html
+    html, _ = expand("```livebench\nimages: [slice-busybox-musl]\nreference: true\n```", lang="ko")
+    assert "참고 글" in html
+
+
+def test_probe_matrix_and_probe_transcript():
+    html, problems = expand("```livebench\nprobes: [hello]\n```\n\n```livebench\nprobe: hello\nbase: scratch\nprompt: '#'\n```")
+    assert not problems
+    assert "fails" in html and "runs" in html
+    assert "docker run --rm --network none x /hello" in html and "exit code 127" in html
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "transcript: [a, b]", "linkage: 5", "transcript: hello\nlinkage: hello", ":"])
+def test_malformed_blocks_are_problems_not_crashes(body):
+    _, problems = expand(f"```livebench\n{body}\n```")
+    assert len(problems) == 1

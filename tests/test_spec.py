@@ -1,0 +1,115 @@
+"""Spec loading and validation: every problem names the file, line and key path."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from livebench.errors import SpecError
+from livebench.spec import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    p = tmp_path / "spec.yml"
+    p.write_text(text)
+    return p
+
+
+GOOD = """\
+version: 1
+tools:
+  gcc: gcc --version
+  musl-gcc: {version: musl-gcc --version, package: musl-tools}
+env: {PATH: "/usr/bin:/bin"}
+setup:
+  prep:
+    commands: [echo prep]
+    creates: /tmp
+builds:
+  hello:
+    workdir: src
+    needs: [prep]
+    tools: [gcc]
+    commands: ["gcc -o $LIVEBENCH_OUT/hello hello.c"]
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [src/*.c]
+    expect: {kind: dynamic}
+"""
+
+
+def test_demo_spec_is_valid():
+    plan = load_plan(ROOT / "benchmarks" / "livebench.yml", root=ROOT)
+    assert set(plan.builds) >= {"hello-c-gnu", "hello-c-musl", "hello-rust-gnu", "hello-rust-musl",
+                                "slice-gnu", "slice-musl"}
+    assert "musl-rust" in plan.setup
+    assert plan.builds["hello-rust-musl"].needs == ("musl-rust",)
+
+
+def test_good_spec(tmp_path):
+    plan = load_plan(write(tmp_path, GOOD), root=tmp_path)
+    b = plan.builds["hello"]
+    assert b.workdir == (tmp_path / "src").resolve()
+    assert b.commands == ("gcc -o $LIVEBENCH_OUT/hello hello.c",)
+    assert plan.tools["musl-gcc"].package == "musl-tools"
+    assert plan.where("builds.hello.artifact") == "spec.yml:16"
+
+
+@pytest.mark.parametrize(
+    "old,new,expect",
+    [
+        ("    artifact: ${LIVEBENCH_OUT}/hello\n", "    artifact: [a, b]\n",
+         "spec.yml:16: builds.hello.artifact: expected the path of the built file"),
+        ("    artifact: ${LIVEBENCH_OUT}/hello\n", "", "builds.hello.artifact: missing"),
+        ("    needs: [prep]\n", "    needs: [perp]\n", "Did you mean 'prep'?"),
+        ("    tools: [gcc]\n", "    tools: [clang]\n", "unknown tool 'clang'"),
+        ("    workdir: src\n", "    workdir: nowhere\n", "folder 'nowhere' does not exist"),
+        ("    commands: [\"gcc -o $LIVEBENCH_OUT/hello hello.c\"]\n", "    comands: [x]\n",
+         "builds.hello.comands: unknown key. Did you mean 'commands'?"),
+        ("version: 1\n", "version: 7\n", "unsupported spec version 7"),
+        ("    expect: {kind: dynamic}\n", "    expect: {kinds: dynamic}\n", "builds.hello.expect.kinds: unknown key"),
+    ],
+)
+def test_bad_specs_name_file_line_and_key(tmp_path, old, new, expect):
+    assert old in GOOD
+    with pytest.raises(SpecError) as info:
+        load_plan(write(tmp_path, GOOD.replace(old, new)), root=tmp_path)
+    message = str(info.value)
+    assert expect in message
+    assert "spec.yml" in message
+    assert "Traceback" not in message
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    text = GOOD.replace("tools: [gcc]", "tools: [clang]").replace("needs: [prep]", "needs: [nope]")
+    with pytest.raises(SpecError) as info:
+        load_plan(write(tmp_path, text), root=tmp_path)
+    assert "2 problem(s)" in str(info.value)
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    with pytest.raises(SpecError, match=r"spec.yml:4: not valid YAML"):
+        load_plan(write(tmp_path, "builds:\n  a:\n  - b: [\n"), root=tmp_path)
+
+
+def test_missing_spec(tmp_path):
+    with pytest.raises(SpecError, match="spec file not found"):
+        load_plan(tmp_path / "nope.yml", root=tmp_path)
+
+
+def test_not_a_mapping(tmp_path):
+    with pytest.raises(SpecError, match="expected a mapping"):
+        load_plan(write(tmp_path, "- just\n- a list\n"), root=tmp_path)
+
+
+def test_cli_broken_spec_exits_2_naming_file(tmp_path):
+    spec = write(tmp_path, GOOD.replace("tools: [gcc]", "tools: 5: 6"))
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--root", str(tmp_path),
+                           "--spec", str(spec)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "spec.yml" in proc.stderr
+    assert "Traceback" not in proc.stderr
