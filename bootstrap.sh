@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what the site and the tests need on a fresh Debian bookworm machine (run as root):
+# Debian packages (compilers, musl, Debian's Rust, debootstrap, Chromium), then a .venv with
+# mkdocs-livebench installed editable. Fast when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=$(grep -hv '^\s*#' benchmarks/toolchain/apt-packages.txt tests/apt-packages.txt | tr -s ' \n' ' ')
+missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/null | awk '$1 != "ii" {print $2}' || true)
+# dpkg-query prints nothing for packages it has never heard of: compare counts.
+installed=$(dpkg-query -W -f '${db:Status-Abbrev}\n' $packages 2>/dev/null | grep -c '^ii' || true)
+if [ -n "$missing" ] || [ "$installed" -lt "$(echo $packages | wc -w)" ]; then
+    echo "bootstrap: installing Debian packages: $packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $packages >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv"
+    python3 -m venv .venv
+fi
+stamp=.venv/.livebench-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "bootstrap: installing mkdocs-livebench and its dependencies into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+    echo "$want" > "$stamp"
+fi
+# Material 9.8 prints an end-of-life notice on every build; the demo site knows.
+echo "bootstrap: ready (.venv/bin/mkdocs, .venv/bin/livebench)"

@@ -1,0 +1,159 @@
+"""Real toolchain tests: the musl setup script and the hello builds, checked with readelf.
+
+These build for real with Debian's rustc/cargo and musl-gcc. A missing toolchain is a failure,
+not a skip: the builds the site reports on would be missing too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "toolchain" / "musl-rust.sh"
+HELLO_RUST = ROOT / "benchmarks" / "hello-rust"
+HELLO_C = ROOT / "benchmarks" / "hello-c" / "hello.c"
+TARGET = "x86_64-unknown-linux-musl"
+GLIBC_INTERP = "/lib64/ld-linux-x86-64.so.2"
+
+# what the spec's builds need, and the Debian package providing each
+PREREQUISITES = {
+    "/usr/bin/rustc": "rustc-web",
+    "/usr/bin/cargo": "cargo-web",
+    "/usr/bin/musl-gcc": "musl-tools",
+    "/usr/bin/gcc": "gcc",
+    "/usr/bin/readelf": "binutils",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The spec's environment: Debian's toolchain first, never the rustup proxies."""
+    env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": os.environ.get("HOME", "/root")}
+    if "CARGO_HOME" in os.environ:  # the runner leaves CARGO_HOME alone; so do we
+        env["CARGO_HOME"] = os.environ["CARGO_HOME"]
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], *, cwd: Path | None = None, timeout: float = 600,
+         **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=_env(**env), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _require_toolchain() -> None:
+    missing = [f"{path} (apt-get install {pkg})" for path, pkg in PREREQUISITES.items()
+               if not os.access(path, os.X_OK)]
+    if missing:
+        pytest.fail("toolchain missing: " + ", ".join(missing)
+                    + "; see benchmarks/toolchain/apt-packages.txt")
+
+
+def _headers(binary: Path) -> str:
+    proc = _run(["readelf", "-lhd", str(binary)])
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _program_header_types(headers: str) -> set[str]:
+    section = headers.split("Program Headers:", 1)[1].split("Section to Segment", 1)[0]
+    return {m.group(1) for m in re.finditer(r"^\s+([A-Z_]+)\s+0x", section, re.M)}
+
+
+def _assert_truly_static(binary: Path) -> None:
+    headers = _headers(binary)
+    types = _program_header_types(headers)
+    assert "INTERP" not in types, f"{binary} has a PT_INTERP:\n{headers}"
+    assert "DYNAMIC" not in types, f"{binary} has a PT_DYNAMIC:\n{headers}"
+    assert "There is no dynamic section in this file." in headers, headers
+    assert re.search(r"Type:\s+EXEC", headers), headers
+
+
+def _assert_glibc_dynamic(binary: Path) -> None:
+    headers = _headers(binary)
+    types = _program_header_types(headers)
+    assert {"INTERP", "DYNAMIC"} <= types, headers
+    assert f"[Requesting program interpreter: {GLIBC_INTERP}]" in headers, headers
+    assert "Shared library: [libc.so.6]" in headers, headers
+
+
+def _assert_hello(binary: Path) -> None:
+    proc = subprocess.run([str(binary)], capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (0, "Hello, world!\n"), proc
+
+
+@pytest.fixture(scope="module")
+def musl_rust() -> str:
+    """Run the setup script once (cold: builds std, about a minute; warm: instant)."""
+    _require_toolchain()
+    proc = _run(["bash", str(SCRIPT)], cwd=ROOT, timeout=1200)
+    assert proc.returncode == 0, f"musl-rust.sh failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def test_setup_is_idempotent_and_fast_when_done(musl_rust: str) -> None:
+    start = time.monotonic()
+    proc = _run(["bash", str(SCRIPT)], cwd=ROOT, timeout=120)
+    seconds = time.monotonic() - start
+    assert proc.returncode == 0, proc.stderr
+    assert "already installed" in proc.stdout, proc.stdout
+    assert seconds < 10, f"warm run took {seconds:.1f} s"
+    libdir = _run(["/usr/bin/rustc", "--print", "target-libdir", "--target", TARGET]).stdout.strip()
+    assert list(Path(libdir).glob("libstd-*.rlib")), f"no libstd in {libdir}"
+
+
+def test_hello_rust_musl_is_truly_static(musl_rust: str, tmp_path: Path) -> None:
+    # the article's plain command: no extra flags, the setup made it work
+    proc = _run(["cargo", "build", "--release", "--target", TARGET], cwd=HELLO_RUST,
+                CARGO_TARGET_DIR=str(tmp_path / "target"))
+    assert proc.returncode == 0, proc.stderr
+    binary = tmp_path / "target" / TARGET / "release" / "hello"
+    _assert_truly_static(binary)
+    _assert_hello(binary)
+
+
+def test_hello_rust_gnu_is_glibc_dynamic(tmp_path: Path) -> None:
+    _require_toolchain()
+    proc = _run(["cargo", "build", "--release"], cwd=HELLO_RUST,
+                CARGO_TARGET_DIR=str(tmp_path / "target"))
+    assert proc.returncode == 0, proc.stderr
+    binary = tmp_path / "target" / "release" / "hello"
+    _assert_glibc_dynamic(binary)
+    _assert_hello(binary)
+
+
+def test_hello_c_builds(tmp_path: Path) -> None:
+    _require_toolchain()
+    gnu, musl = tmp_path / "hello-gnu", tmp_path / "hello-musl"
+    for args in (["gcc", "-O2", "-o", str(gnu), str(HELLO_C)],
+                 ["musl-gcc", "-static", "-O2", "-o", str(musl), str(HELLO_C)]):
+        proc = _run(args, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    _assert_glibc_dynamic(gnu)
+    _assert_truly_static(musl)
+    _assert_hello(gnu)
+    _assert_hello(musl)
+
+
+def test_missing_prerequisite_names_the_debian_package(tmp_path: Path) -> None:
+    # a copy pointing at a musl-gcc that doesn't exist stops before touching anything
+    script = tmp_path / "musl-rust.sh"
+    text = SCRIPT.read_text()
+    assert "MUSL_GCC=/usr/bin/musl-gcc\n" in text
+    script.write_text(text.replace("MUSL_GCC=/usr/bin/musl-gcc\n", "MUSL_GCC=/nonexistent/musl-gcc\n"))
+    proc = _run(["bash", str(script)], cwd=ROOT, timeout=60)
+    assert proc.returncode != 0
+    assert "/nonexistent/musl-gcc not found: apt-get install musl-tools" in proc.stderr, proc.stderr
+
+
+def test_apt_packages_cover_the_toolchain() -> None:
+    listed = set((ROOT / "benchmarks" / "toolchain" / "apt-packages.txt").read_text().split())
+    assert set(PREREQUISITES.values()) | {"musl-dev", "libunwind-14-dev", "rust-web-src",
+                                          "libstd-rust-web-dev"} <= listed
