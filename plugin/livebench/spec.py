@@ -25,7 +25,7 @@ STEP_KEYS = {
 }
 BUILD_KEYS = STEP_KEYS - {"creates"} | {"artifact", "expect"}
 EXPECT_KEYS = {"kind", "libc", "interpreter", "needed", "max_size"}
-BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "remove", "image"}
+BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "remove", "image", "busybox_links"}
 BASE_KINDS = ("scratch", "debs", "debootstrap", "registry")
 IMAGE_KEYS = {"description", "base", "files", "entrypoint", "cmd", "dockerfile", "context"}
 FILE_KEYS = {"build", "dest", "mode"}

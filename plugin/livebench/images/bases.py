@@ -1,0 +1,293 @@
+"""Base images built offline from Debian packages, cached by their recipe.
+
+Kinds:
+- ``scratch``: an empty layer.
+- ``debs``: ``apt-get download`` + hardened unpacking, no maintainer scripts (distroless's recipe).
+- ``debootstrap``: ``debootstrap --variant=minbase SUITE DIR MIRROR`` minus apt caches (the
+  role of ubuntu:22.04 / debian:bookworm in the article).
+- ``registry``: an image the engine already holds (nothing can be pulled on offline machines).
+
+Every kind ends as one deterministic layer tar (see ``layers``). A cache entry lives in
+``<cache>/bases/<name>-<key16>/`` and appears only by atomic rename; failures are never cached.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shlex
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from filelock import FileLock
+
+from ..errors import ImageError
+from ..proc import run_command
+from . import layers
+from .safe_extract import extract_deb
+
+Log = Callable[[str], None]
+KINDS = ("scratch", "debs", "debootstrap", "registry")
+BASE_SCHEMA = 1
+META = "base.json"
+
+
+def _nolog(msg: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class BaseSpec:
+    name: str
+    kind: str  # scratch | debs | debootstrap | registry
+    packages: tuple[str, ...] = ()
+    suite: str = "bookworm"
+    variant: str = "minbase"
+    mirror: str | None = None  # None: the mirror this machine's apt already uses for ``suite``
+    remove: tuple[str, ...] = ()  # globs relative to the root, deleted before the layer is written
+    image: str | None = None  # registry kind: e.g. "ubuntu:22.04"
+    symlink_busybox: bool = False  # create busybox's applet links (/bin/sh -> busybox ...)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ImageError(f"base {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}.")
+        if self.kind == "debs" and not self.packages:
+            raise ImageError(f"base {self.name!r}: kind 'debs' needs a list of packages.")
+        if self.kind == "registry" and not self.image:
+            raise ImageError(f"base {self.name!r}: kind 'registry' needs `image:` (e.g. ubuntu:22.04).")
+
+
+# The four bases of the demo article. The spec may declare others with the same fields.
+DEFAULT_BASES: dict[str, BaseSpec] = {
+    "scratch": BaseSpec("scratch", "scratch"),
+    "distroless-static": BaseSpec(
+        "distroless-static", "debs", packages=("base-files", "netbase", "tzdata", "ca-certificates")),
+    "busybox-musl": BaseSpec("busybox-musl", "debs", packages=("busybox-static", "musl"), symlink_busybox=True),
+    "debian": BaseSpec(
+        "debian", "debootstrap", suite="bookworm", variant="minbase",
+        # apt caches (as the official images do), logs and ldconfig's aux-cache (they carry build times),
+        # and /dev's nodes and links: the engine and the sandbox mount their own /dev.
+        remove=("var/cache/apt/archives/*.deb", "var/lib/apt/lists/*", "var/log/*", "var/cache/ldconfig/aux-cache",
+                "dev/*")),
+}
+
+
+@dataclass
+class BaseResult:
+    name: str
+    kind: str
+    key: str
+    tar: Path  # deterministic layer tar
+    diff_id: str  # "sha256:<hex>" of that tar
+    size: int  # engine-comparable bytes (files' apparent sizes, hard links once, symlink targets)
+    files: int
+    tar_bytes: int
+    transcript: list[dict] = field(default_factory=list)
+    cached: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def index_path(self) -> Path:
+        return self.tar.with_name("index.json")
+
+    def index(self) -> dict[str, list]:
+        """Directories and symlinks of the base (for resolving image destinations)."""
+        return json.loads(self.index_path.read_text())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tar"] = str(self.tar)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "BaseResult":
+        return cls(**{**d, "tar": Path(d["tar"])})
+
+
+# -- recipe keys ---------------------------------------------------------------------------------
+
+def apt_mirror(suite: str, sources: Path = Path("/etc/apt")) -> str:
+    """The first Debian mirror in this machine's apt sources that serves ``suite`` (main)."""
+    candidates: list[tuple[str, list[str]]] = []
+    for f in [sources / "sources.list", *sorted((sources / "sources.list.d").glob("*.list"))]:
+        if f.is_file():
+            for line in f.read_text(errors="replace").splitlines():
+                words = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()  # drop [signed-by=...]
+                if len(words) >= 3 and words[0] == "deb":
+                    candidates.append((words[1], [words[2]]))
+    for f in sorted((sources / "sources.list.d").glob("*.sources")):
+        for stanza in re.split(r"\n\s*\n", f.read_text(errors="replace")):
+            fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.*)$", stanza, flags=re.M))
+            if "deb" in fields.get("Types", "").split():
+                for uri in fields.get("URIs", "").split():
+                    candidates.append((uri, fields.get("Suites", "").split()))
+    for uri, suites in candidates:
+        if suite in suites and "security" not in uri:
+            return uri.rstrip("/")
+    raise ImageError(
+        f"no Debian mirror for suite {suite!r} in /etc/apt/sources.list(.d); set `mirror:` on the base "
+        f"(e.g. http://deb.debian.org/debian).")
+
+
+def _candidate_versions(packages: tuple[str, ...]) -> dict[str, str]:
+    out = run_command("apt-cache policy " + " ".join(shlex.quote(p) for p in packages), cwd="/", timeout=60)
+    versions: dict[str, str] = {}
+    current = None
+    for line in out["output"].splitlines():
+        if line and not line.startswith(" ") and line.endswith(":"):
+            current = line[:-1]
+        elif current and line.strip().startswith("Candidate:"):
+            versions[current] = line.split(":", 1)[1].strip()
+    missing = [p for p in packages if versions.get(p) in (None, "(none)")]
+    if missing:
+        raise ImageError(f"apt has no candidate for {', '.join(missing)}: run `apt-get update` or fix the "
+                         f"package names of this base.")
+    return versions
+
+
+def _lists_date(mirror: str, suite: str) -> str | None:
+    """Date of the local apt lists' InRelease for mirror/suite: a free proxy for 'what debootstrap gets'."""
+    stem = re.sub(r"^\w+://", "", mirror).replace("/", "_")
+    f = Path("/var/lib/apt/lists") / f"{stem}_dists_{suite}_InRelease"
+    if f.is_file():
+        m = re.search(r"^Date: (.*)$", f.read_text(errors="replace"), flags=re.M)
+        return m.group(1) if m else None
+    return None
+
+
+def recipe_key(spec: BaseSpec) -> tuple[str, dict[str, Any]]:
+    import hashlib
+
+    parts: dict[str, Any] = {"schema": BASE_SCHEMA, "layer_format": layers.LAYER_FORMAT,
+                             "epoch": layers.source_date_epoch(), "spec": asdict(spec)}
+    if spec.kind == "debs":
+        parts["versions"] = _candidate_versions(spec.packages)
+    elif spec.kind == "debootstrap":
+        mirror = spec.mirror or apt_mirror(spec.suite)
+        parts["mirror"] = mirror
+        parts["lists_date"] = _lists_date(mirror, spec.suite)
+        out = run_command("dpkg-query -W debootstrap", cwd="/", timeout=30)
+        parts["debootstrap"] = out["output"].strip()
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest(), parts
+
+
+# -- building -----------------------------------------------------------------------------------
+
+def _run(transcript: list[dict], command: str, cwd: Path, timeout: float, log: Log, what: str) -> dict:
+    log(f"base {what}: $ {command}")
+    entry = run_command(command, cwd=cwd, timeout=timeout)
+    transcript.append(entry)
+    if entry["exit_code"] != 0:
+        tail = "\n".join(entry["output"].strip().splitlines()[-15:])
+        raise ImageError(f"base {what}: `{command}` failed (exit {entry['exit_code']}):\n{tail}\n"
+                         f"Fix the recipe (package names, mirror, network to the Debian mirror) and rebuild.")
+    return entry
+
+
+def _remove_globs(root: Path, globs: tuple[str, ...]) -> None:
+    for pattern in globs:
+        for hit in glob.glob(str(root / pattern.lstrip("/")), include_hidden=True):
+            p = Path(hit)
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+
+
+def _busybox_links(root: Path, transcript: list[dict], log: Log) -> None:
+    """Create the applet links ``busybox --install`` would, as relative links (chroot-safe)."""
+    busybox = root / "bin" / "busybox"
+    if not busybox.is_file():
+        raise ImageError("base busybox-musl: bin/busybox missing after unpacking busybox-static.")
+    # The applet list comes from busybox itself, run inside the unpacked root with no network.
+    if shutil.which("unshare"):
+        cmd = f"unshare -rn chroot {shlex.quote(root.name)} /bin/busybox --list-full"
+    else:
+        cmd = f"{shlex.quote(root.name)}/bin/busybox --list-full"
+    entry = _run(transcript, cmd, root.parent, 60, log, "busybox-musl")
+    for rel in sorted(set(entry["output"].split())):
+        rel = layers.norm(rel)
+        if not rel or rel == "bin/busybox":
+            continue
+        link = root / rel
+        if link.exists() or link.is_symlink():
+            continue  # never replace a file a package ships
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(busybox, link.parent))
+
+
+def _registry_rootfs(spec: BaseSpec, root: Path, transcript: list[dict], log: Log) -> None:
+    from . import docker_backend
+
+    docker_backend.export_registry_image(spec.name, spec.image or "", root, transcript, log)
+
+
+def build_base(spec: BaseSpec, cache_dir: str | Path, log: Log | None = None) -> BaseResult:
+    """Build (or reuse) the base described by ``spec``; raises ImageError with what to do."""
+    log = log or _nolog
+    cache_dir = Path(cache_dir)
+    if spec.kind == "registry":
+        from . import docker_backend
+
+        docker_backend.require_registry_engine(spec.name, spec.image or "")
+    key, _parts = recipe_key(spec)
+    entry_dir = cache_dir / "bases" / f"{spec.name}-{key[:16]}"
+    entry_dir.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(entry_dir) + ".lock"):
+        meta = entry_dir / META
+        if meta.is_file():
+            result = BaseResult.from_dict(json.loads(meta.read_text()))
+            result.tar, result.cached = entry_dir / "layer.tar", True
+            log(f"base {spec.name}: cached ({result.diff_id[:19]}, {result.size:,} bytes)")
+            return result
+        stage = Path(tempfile.mkdtemp(prefix=f".{spec.name}-", dir=entry_dir.parent))
+        try:
+            result = _build(spec, key, stage, log)
+            result.tar = entry_dir / "layer.tar"
+            (stage / META).write_text(json.dumps(result.to_dict(), indent=1, sort_keys=True))
+            shutil.rmtree(stage / "root", ignore_errors=True)
+            shutil.rmtree(stage / "debs", ignore_errors=True)
+            stage.chmod(0o755)  # mkdtemp made it private; the entry itself is not secret
+            os.rename(stage, entry_dir)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+    return result
+
+
+def _build(spec: BaseSpec, key: str, stage: Path, log: Log) -> BaseResult:
+    started = time.monotonic()
+    root = stage / "root"
+    root.mkdir(mode=0o755)
+    transcript: list[dict] = []
+    if spec.kind == "debs":
+        debs = stage / "debs"
+        debs.mkdir()
+        _run(transcript, "apt-get download " + " ".join(shlex.quote(p) for p in spec.packages), debs, 600, log,
+             spec.name)
+        for deb in sorted(debs.glob("*.deb")):
+            extract_deb(deb, root, rootfs=True)
+        if spec.symlink_busybox:
+            _busybox_links(root, transcript, log)
+    elif spec.kind == "debootstrap":
+        mirror = spec.mirror or apt_mirror(spec.suite)
+        _run(transcript, f"debootstrap --variant={shlex.quote(spec.variant)} {shlex.quote(spec.suite)} "
+                         f"{shlex.quote(root.name)} {shlex.quote(mirror)}", stage, 1800, log, spec.name)
+    elif spec.kind == "registry":
+        _registry_rootfs(spec, root, transcript, log)
+    _remove_globs(root, spec.remove)
+    stats = layers.layer_from_dir(root, stage / "layer.tar")
+    (stage / "index.json").write_text(json.dumps(layers.index_tar(stage / "layer.tar"), sort_keys=True))
+    if stats.skipped:
+        log(f"base {spec.name}: left out {len(stats.skipped)} special files ({', '.join(stats.skipped[:5])}...)")
+    log(f"base {spec.name}: {stats.diff_id[:19]} {stats.size:,} bytes, {stats.files:,} files, "
+        f"{time.monotonic() - started:.1f} s")
+    return BaseResult(name=spec.name, kind=spec.kind, key=key, tar=stage / "layer.tar", diff_id=stats.diff_id,
+                      size=stats.size, files=stats.files, tar_bytes=stats.tar_bytes, transcript=transcript,
+                      cached=False, skipped=stats.skipped)
