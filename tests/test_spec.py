@@ -71,6 +71,7 @@ def test_good_spec(tmp_path):
         ("    commands: [\"gcc -o $LIVEBENCH_OUT/hello hello.c\"]\n", "    comands: [x]\n",
          "builds.hello.comands: unknown key. Did you mean 'commands'?"),
         ("version: 1\n", "version: 7\n", "unsupported spec version 7"),
+        ("  prep:\n", "  hello:\n", "builds.hello: a setup step is also named 'hello'"),
         ("    expect: {kind: dynamic}\n", "    expect: {kinds: dynamic}\n", "builds.hello.expect.kinds: unknown key"),
     ],
 )

@@ -260,6 +260,9 @@ def build_plan(data: Any, *, path: Path, root: Path, lines: dict[str, int] | Non
 
     setup = _steps(c, "setup", data.get("setup"), root, tools)
     builds = _steps(c, "builds", data.get("builds"), root, tools)
+    for name in sorted(set(setup) & set(builds)):
+        c.add(f"builds.{name}", f"a setup step is also named '{name}'; the transcript directive takes "
+                                f"both kinds of name, so rename one of them.")
     if not builds and "builds" not in data:
         c.add("builds", "missing: declare at least one build.")
     for step in builds.values():
