@@ -1,0 +1,162 @@
+"""End to end: `mkdocs build` of the demo site, both editions, from real builds."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+def mkdocs_build(site: Path, *extra: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*MKDOCS, "build", "-d", str(site), *extra], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    first = mkdocs_build(site, "--strict")
+    assert first.returncode == 0, first.stderr[-4000:]
+    second_site = tmp_path_factory.mktemp("site2")
+    second = mkdocs_build(second_site, "--strict")
+    assert second.returncode == 0, second.stderr[-4000:]
+    return site, first, second_site, second
+
+
+def test_record_holds_six_real_builds(built):
+    site, *_ = built
+    record = json.loads((site / "livebench" / "results.json").read_text())
+    names = ("hello-c-gnu", "hello-c-musl", "hello-rust-gnu", "hello-rust-musl", "slice-gnu", "slice-musl")
+    for name in names:
+        b = record["builds"][name]
+        assert b["ok"], b.get("error")
+        art = Path(b["artifact"]["path"])
+        art = art if art.is_absolute() else ROOT / art
+        assert art.stat().st_size == b["artifact"]["size"]
+        lk = b["linkage"]
+        if name.endswith("gnu"):
+            assert (lk["kind"], lk["libc"]) == ("dynamic", "glibc")
+            assert lk["interpreter"] == "/lib64/ld-linux-x86-64.so.2"
+            assert "libc.so.6" in lk["needed"]
+        else:
+            assert (lk["kind"], lk["libc"]) == ("static", "musl")
+            assert lk["interpreter"] is None and lk["needed"] == []
+        assert b["transcript"] and all({"command", "output", "exit_code", "seconds"} <= set(t) for t in b["transcript"])
+    prov = record["provenance"]
+    assert "rustc 1.96" in prov["tools"]["rustc"] and prov["kernel"] and prov["arch"] and prov["date"]
+
+
+def test_both_editions_show_live_transcripts_and_listing(built):
+    site, *_ = built
+    record = json.loads((site / "livebench" / "results.json").read_text())
+    musl_cmd = record["builds"]["hello-rust-musl"]["transcript"][0]["command"]
+    assert musl_cmd == "cargo build --release --target x86_64-unknown-linux-musl"
+    size = record["builds"]["hello-rust-musl"]["artifact"]["size"]
+    for page in (site / "container-diet" / "index.html", site / "ko" / "container-diet" / "index.html"):
+        html = page.read_text()
+        assert musl_cmd in html
+        assert "lb-terminal" in html and "Finished" in html
+        assert "/lib64/ld-linux-x86-64.so.2" in html
+        assert re.search(r"libc\.so\.6 =&gt; /(usr/)?lib/x86_64-linux-gnu/libc\.so\.6", html)
+        assert f"{size:,}" in html  # the inline byte count
+        assert "{lb:" not in html.split("<pre")[0] or "lb-error" not in html
+        assert "lb-error" not in html and "lb-problem" not in html
+    ko = (site / "ko" / "container-diet" / "index.html").read_text()
+    assert 'lang="ko"' in ko and "인터프리터" in ko
+
+
+def test_second_build_runs_nothing(built):
+    site, first, site2, second = built
+    assert "livebench: running" not in second.stderr
+    r1 = json.loads((site / "livebench" / "results.json").read_text())
+    r2 = json.loads((site2 / "livebench" / "results.json").read_text())
+    for name, b in r2["builds"].items():
+        assert b["cached"]
+        assert b["artifact"]["sha256"] == r1["builds"][name]["artifact"]["sha256"]
+
+
+def test_work_happens_once_per_build_not_per_language(built):
+    _, first, _, second = built
+    # one "cached"/"running" line per build, although the i18n plugin runs every hook twice
+    for out in (first.stderr, second.stderr):
+        assert out.count("livebench: running hello-c-gnu") + out.count("livebench: cached hello-c-gnu") <= 1
+
+
+SMALL_SPEC = """\
+version: 1
+tools: {gcc: {version: "gcc --version", package: gcc}}
+builds:
+  hello:
+    workdir: src
+    tools: [gcc]
+    commands: ["gcc -o \\"$LIVEBENCH_OUT/hello\\" hello.c"]
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [src/hello.c]
+"""
+
+
+@pytest.fixture
+def small_site(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hello.c").write_text('int main(void){return 0;}\n')
+    (tmp_path / "livebench.yml").write_text(SMALL_SPEC)
+    (tmp_path / "docs").mkdir()
+
+    def make(page: str, on_failure: str = "fail") -> Path:
+        (tmp_path / "docs" / "index.md").write_text(page)
+        (tmp_path / "mkdocs.yml").write_text(
+            f"site_name: t\nplugins:\n  - livebench:\n      spec: livebench.yml\n      on_failure: {on_failure}\n")
+        return tmp_path
+    return make
+
+
+def test_bad_directive_fails_once_naming_page_and_line(small_site):
+    proj = small_site("# T\n\nok {lb:build.hello.kind}\n\nbad {lb:build.nope.size}\n\n```livebench\nlinkage: [ghost]\n```\n")
+    proc = mkdocs_build(proj / "site", cwd=proj)
+    assert proc.returncode != 0
+    assert "livebench: 2 failure(s)" in proc.stderr
+    assert "docs/index.md:5: unknown build 'nope'" in proc.stderr
+    assert "docs/index.md:7: unknown build 'ghost'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_warn_mode_shows_warning_and_strict_still_fails(small_site):
+    proj = small_site("# T\n\nbad {lb:build.nope.size}\n", on_failure="warn")
+    proc = mkdocs_build(proj / "site", cwd=proj)
+    assert proc.returncode == 0
+    assert "WARNING" in proc.stderr and "docs/index.md:3" in proc.stderr
+    assert "lb-error" in (proj / "site" / "index.html").read_text()
+    strict = mkdocs_build(proj / "site", "--strict", cwd=proj)
+    assert strict.returncode != 0
+
+
+def test_failed_build_fails_the_site(small_site):
+    proj = small_site("# T\n")
+    (proj / "src" / "hello.c").write_text("broken(\n")
+    proc = mkdocs_build(proj / "site", cwd=proj)
+    assert proc.returncode != 0
+    assert "builds.hello" in proc.stderr and "exited 1" in proc.stderr
+
+
+def test_spec_error_is_a_message_not_a_traceback(small_site):
+    proj = small_site("# T\n")
+    (proj / "livebench.yml").write_text(SMALL_SPEC.replace("artifact:", "artefact:"))
+    proc = mkdocs_build(proj / "site", cwd=proj)
+    assert proc.returncode != 0
+    assert "livebench.yml:8: builds.hello.artefact: unknown key. Did you mean 'artifact'?" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_disabled_plugin_runs_nothing(small_site):
+    proj = small_site("# T\n\n{lb:build.hello.kind}\n")
+    (proj / "mkdocs.yml").write_text((proj / "mkdocs.yml").read_text().replace("spec:", "enabled: false\n      spec:"))
+    proc = mkdocs_build(proj / "site", cwd=proj)
+    assert proc.returncode == 0, proc.stderr
+    assert not (proj / ".livebench-cache").exists()
