@@ -160,3 +160,58 @@ def test_disabled_plugin_runs_nothing(small_site):
     proc = mkdocs_build(proj / "site", cwd=proj)
     assert proc.returncode == 0, proc.stderr
     assert not (proj / ".livebench-cache").exists()
+
+
+def test_six_verdicts_agree_with_readelf(built):
+    site, *_ = built
+    record = json.loads((site / "livebench" / "results.json").read_text())
+    for name, b in record["builds"].items():
+        art = Path(b["artifact"]["path"])
+        art = art if art.is_absolute() else ROOT / art
+        out = subprocess.run(["readelf", "-lhdW", str(art)], capture_output=True, text=True, check=True).stdout
+        interp = re.search(r"Requesting program interpreter: ([^\]]+)\]", out)
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+        lk = b["linkage"]
+        assert lk["interpreter"] == (interp.group(1) if interp else None), name
+        assert lk["needed"] == needed, name
+        if lk["kind"] == "static":
+            assert "There is no dynamic section" in out and "INTERP" not in out, name
+        etype = re.search(r"Type:\s+(\w+)", out).group(1)
+        # the gnu builds are PIEs (ET_DYN with an interpreter); the musl ones plain ET_EXEC
+        assert etype == ("EXEC" if lk["kind"] == "static" else "DYN"), (name, etype)
+
+
+def livebench_json(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--json", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_demo_images_and_probes_with_both_backends(built):
+    docker_rec = livebench_json("--backend", "docker")
+    embedded_rec = livebench_json("--backend", "embedded")
+    assert docker_rec["provenance"]["engine"]["storage_driver"]
+    for rec, backend in ((docker_rec, "docker"), (embedded_rec, "embedded")):
+        im = {n: rec["images"][n] for n in ("slice-debian-glibc", "slice-debian-musl", "slice-busybox-musl",
+                                            "slice-distroless-musl")}
+        assert all(i["backend"] == backend for i in im.values())
+        size = {n: i["size"]["uncompressed"] for n, i in im.items()}
+        assert size["slice-distroless-musl"] < size["slice-busybox-musl"] < size["slice-debian-glibc"]
+        assert abs(size["slice-debian-glibc"] - size["slice-debian-musl"]) / size["slice-debian-glibc"] < 0.01
+        for n, i in im.items():
+            assert i["size"]["compressed"] < i["size"]["uncompressed"]
+            assert sum(l["size"] for l in i["layers"]) == i["size"]["uncompressed"]
+    for name, i in embedded_rec["images"].items():
+        # the daemonless figure equals what the engine reports for the same image, byte for byte
+        assert i["size"]["engine"] is None
+        assert i["size"]["uncompressed"] == docker_rec["images"][name]["size"]["engine"], name
+    for rec in (docker_rec, embedded_rec):
+        p = rec["probes"]
+        assert p["hello-c-gnu"]["debian"]["exit_code"] == 0 and "Hello, world!" in p["hello-c-gnu"]["debian"]["output"]
+        assert p["hello-c-gnu"]["scratch"]["exit_code"] != 0
+        assert "no such file or directory" in p["hello-c-gnu"]["scratch"]["output"].lower()
+        for build in ("hello-c-musl", "hello-rust-musl"):
+            assert all(cell["exit_code"] == 0 for cell in p[build].values()), build
+    # the sandbox shows exactly what an empty root does to a dynamic binary
+    assert embedded_rec["probes"]["hello-c-gnu"]["scratch"]["exit_code"] == 127
