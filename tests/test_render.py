@@ -115,3 +115,23 @@ def test_probe_matrix_and_probe_transcript():
 def test_malformed_blocks_are_problems_not_crashes(body):
     _, problems = expand(f"```livebench\n{body}\n```")
     assert len(problems) == 1
+
+
+def test_block_inside_a_tab_is_not_parsed_as_markdown():
+    import markdown as md_lib
+
+    from livebench.render import restore_blocks
+
+    record = {**RECORD, "builds": {**RECORD["builds"], "md": {
+        **RECORD["builds"]["hello"],
+        "transcript": [{"command": "echo", "output": "*not emphasis* and __init__ and [x](http://e.invalid)\n",
+                        "exit_code": 0, "seconds": 0}]}}}
+    page = '=== "Tab"\n\n    ```livebench\n    transcript: md\n    ```\n'
+    stash: dict[str, str] = {}
+    text, problems = expand_markdown(page, record, lang="en", page="docs/p.md", stash=stash)
+    assert not problems and len(stash) == 1
+    html = restore_blocks(md_lib.markdown(text, extensions=["pymdownx.superfences", "pymdownx.tabbed"]), stash)
+    assert "*not emphasis* and __init__ and [x](http://e.invalid)" in html
+    assert "<em>" not in html and "<strong>" not in html and "<a " not in html
+    assert "LIVEBENCHSLOT" not in html
+    assert 'class="tabbed-set' in html and "lb-terminal" in html

@@ -30,3 +30,8 @@ class LivebenchConfig(base.Config):
 
     results_path = c.Type(str, default="livebench/results.json")
     """Where the results record is written inside site_dir."""
+
+    frozen = c.Type(str, default="")
+    """Build from this committed results record (relative to mkdocs.yml) and run nothing: for machines
+    without toolchains or Docker. Empty: live (the env var LIVEBENCH_FROZEN sets it too). Pages with
+    directives then say when and where their numbers were measured."""

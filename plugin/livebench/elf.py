@@ -204,6 +204,41 @@ def _machine(elf: ELFFile) -> str:
     return _MACHINES.get(raw, str(raw))
 
 
+def _shdrs(elf: ELFFile) -> Iterator[Any]:
+    """Section *headers* only. iter_sections() builds every section object, and a GNU hash section
+    parses its whole table when built: that was half of inspect()'s time on /usr/lib."""
+    for i in range(elf.num_sections()):
+        yield elf._get_section_header(i)
+
+
+def _phdrs(elf: ELFFile) -> Iterator[Any]:
+    for i in range(elf.num_segments()):
+        yield elf._get_segment_header(i)
+
+
+def _sections(elf: ELFFile, type: str) -> Iterator[Any]:
+    """Like iter_sections(type=...), but builds only the sections of that type."""
+    for i, h in enumerate(_shdrs(elf)):
+        if h["sh_type"] == type:
+            yield elf.get_section(i)
+
+
+def _section_named(elf: ELFFile, name: str) -> Any:
+    """get_section_by_name() without pyelftools' name map, which builds every section object."""
+    for i, h in enumerate(_shdrs(elf)):
+        if elf._get_section_name(h) == name:
+            return elf.get_section(i)
+    return None
+
+
+def _segments(elf: ELFFile, type: str) -> Iterator[Any]:
+    """Like iter_segments(type=...), but builds only the segments of that type (a PT_DYNAMIC
+    segment scans its table when built)."""
+    for i, h in enumerate(_phdrs(elf)):
+        if h["p_type"] == type:
+            yield elf.get_segment(i)
+
+
 def _check_bounds(p: str, elf: ELFFile, size: int) -> str | None:
     """Raise ElfError if headers or contents lie past EOF; return a reason for debug-only files."""
     h = elf.header
@@ -214,8 +249,8 @@ def _check_bounds(p: str, elf: ELFFile, size: int) -> str | None:
     if nsec and h.e_shoff + nsec * h.e_shentsize > size:
         raise ElfError(f"{p}: truncated ELF file: {size} bytes, section headers end at "
                        f"{h.e_shoff + nsec * h.e_shentsize}")
-    seg_end = max((s["p_offset"] + s["p_filesz"] for s in elf.iter_segments()), default=0)
-    sec_end = max((s["sh_offset"] + s["sh_size"] for s in elf.iter_sections()
+    seg_end = max((s["p_offset"] + s["p_filesz"] for s in _phdrs(elf)), default=0)
+    sec_end = max((s["sh_offset"] + s["sh_size"] for s in _shdrs(elf)
                    if s["sh_type"] != "SHT_NOBITS"), default=0)
     if sec_end > size:
         raise ElfError(f"{p}: truncated ELF file: {size} bytes, sections need {sec_end}")
@@ -223,16 +258,16 @@ def _check_bounds(p: str, elf: ELFFile, size: int) -> str | None:
         raise ElfError(f"{p}: truncated ELF file: {size} bytes, segments need {seg_end}")
     # objcopy --only-keep-debug keeps the headers but turns code and data into NOBITS.
     if nsec and any(s["sh_type"] == "SHT_NOBITS" and s["sh_flags"] & 0x4  # SHF_EXECINSTR
-                    for s in elf.iter_sections()):
+                    for s in _shdrs(elf)):
         return "a separate debug-info file: its code and dynamic table have no contents"
     return None
 
 
 def _dynamic(elf: ELFFile) -> Any:
     """The dynamic table: the section if there are section headers, else the PT_DYNAMIC segment."""
-    for sec in elf.iter_sections(type="SHT_DYNAMIC"):
+    for sec in _sections(elf, "SHT_DYNAMIC"):
         return sec
-    for seg in elf.iter_segments(type="PT_DYNAMIC"):
+    for seg in _segments(elf, "PT_DYNAMIC"):
         return seg if seg["p_filesz"] else None
     return None
 
@@ -264,7 +299,7 @@ def _read_dynamic(elf: ELFFile) -> tuple[list[str], list[str], list[str], str | 
 
 def _exported_symbols(elf: ELFFile) -> int:
     """How many defined global/weak dynamic symbols the object exports (library evidence)."""
-    table = elf.get_section_by_name(".dynsym")
+    table = _section_named(elf, ".dynsym")
     if not isinstance(table, SymbolTableSection):  # absent, or NOBITS in a debug-info file
         table = _dynamic(elf)
         if table is None or not hasattr(table, "iter_symbols"):
@@ -306,7 +341,7 @@ def _classify(e_type: str, interp: str | None, flags_1: int | None, soname: str 
 
 
 def _file_bytes_at(elf: ELFFile, f: BinaryIO, vaddr: int, n: int) -> bytes:
-    for seg in elf.iter_segments(type="PT_LOAD"):
+    for seg in _segments(elf, "PT_LOAD"):
         start = seg["p_vaddr"]
         if start <= vaddr < start + seg["p_filesz"]:
             f.seek(seg["p_offset"] + vaddr - start)
@@ -320,7 +355,7 @@ def _static_markers(elf: ELFFile, f: BinaryIO, machine: str, symtab_names: set[s
     glibc: list[str] = []
     musl: list[str] = []
     none: list[str] = []
-    for seg in elf.iter_segments(type="PT_NOTE"):
+    for seg in _segments(elf, "PT_NOTE"):
         for note in seg.iter_notes():
             if note["n_name"] == "GNU" and note["n_type"] == "NT_GNU_ABI_TAG":
                 glibc.append("NT_GNU_ABI_TAG note (.note.ABI-tag, from glibc's crt1.o)")
@@ -402,7 +437,7 @@ def _inspect_open(p: str, f: BinaryIO, elf: ELFFile, size: int) -> Linkage:
     debug_only = _check_bounds(p, elf, size)
     h = elf.header
     machine = _machine(elf)
-    symtab = elf.get_section_by_name(".symtab")
+    symtab = _section_named(elf, ".symtab")
     if not isinstance(symtab, SymbolTableSection):  # absent, or NOBITS in a debug-info file
         symtab = None
     stripped = symtab is None
@@ -415,7 +450,7 @@ def _inspect_open(p: str, f: BinaryIO, elf: ELFFile, size: int) -> Linkage:
         kind, kind_ev, reason = "unknown", [], debug_only
         libc, libc_ev = "unknown", [debug_only]
     else:
-        for seg in elf.iter_segments(type="PT_INTERP"):
+        for seg in _segments(elf, "PT_INTERP"):
             interp = seg.get_interp_name()
             break
         needed, rpath, runpath, soname, flags_1, has_dynamic = _read_dynamic(elf)
@@ -423,7 +458,7 @@ def _inspect_open(p: str, f: BinaryIO, elf: ELFFile, size: int) -> Linkage:
                                           has_dynamic, lambda: _exported_symbols(elf))
         names: set[str] | None = None
         if not interp and not needed:  # only static-looking objects need symbol evidence
-            table = symtab or elf.get_section_by_name(".dynsym")
+            table = symtab or _section_named(elf, ".dynsym")
             if isinstance(table, SymbolTableSection):
                 names = {s.name for s in table.iter_symbols() if s.name}
         libc, libc_ev = _detect_libc(elf, f, machine, interp, needed, soname, names,
@@ -542,12 +577,31 @@ class _Obj:
     loader: _Obj | None = None
 
 
+# Resolving hundreds of binaries reads libc & co. hundreds of times: keep each library's dynamic
+# table, keyed by its identity and stat (a replaced file is read again).
+_DYN_MEMO: dict[tuple, tuple] = {}
+_DYN_MEMO_MAX = 4096
+
+
 def _read_obj(host: str, vpath: str, loader: _Obj | None) -> _Obj:
     try:
-        with open(host, "rb") as fh:
-            needed, rpath, runpath, soname, _, _ = _read_dynamic(ELFFile(fh))
-    except _PARSE_ERRORS:
-        needed, rpath, runpath, soname = [], [], [], None  # ld.so would fail on it; list it anyway
+        st = os.stat(host)
+        key: tuple | None = (host, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    hit = _DYN_MEMO.get(key) if key else None
+    if hit is None:
+        try:
+            with open(host, "rb") as fh:
+                needed, rpath, runpath, soname, _, _ = _read_dynamic(ELFFile(fh))
+        except _PARSE_ERRORS:
+            needed, rpath, runpath, soname = [], [], [], None  # ld.so would fail on it; list it anyway
+        hit = (tuple(needed), tuple(rpath), tuple(runpath), soname)
+        if key:
+            if len(_DYN_MEMO) >= _DYN_MEMO_MAX:
+                _DYN_MEMO.clear()
+            _DYN_MEMO[key] = hit
+    needed, rpath, runpath, soname = (list(hit[0]), list(hit[1]), list(hit[2]), hit[3])
     return _Obj(vpath, posixpath.dirname(vpath), needed, rpath, runpath, soname, loader)
 
 

@@ -39,6 +39,8 @@ class RunOptions:
     images: bool = True  # build bases/images/probes declared in the spec
     log: logging.Logger = field(default_factory=lambda: log_default)
     progress: Callable[[str, str, str], None] | None = None  # (event, name, detail)
+    docs_dir: Path | None = None  # pages whose inline claims are checked after the run
+    baseline: Path | None = None  # compare with this baseline (default: the spec's, next to the spec)
 
 
 def expand(value: str, env: dict[str, str]) -> str:
@@ -75,12 +77,32 @@ class Runner:
                 from .stage_images import run_images  # lazy: docker SDK import is slow
 
                 run_images(self)
+            self._engine_tool()
+            if self.plan.measurements:  # results of slow benchmarks, read from their files (measurements.py)
+                from . import measurements
+
+                try:
+                    self.record["measurements"] = measurements.load(self.plan)
+                except LivebenchError as exc:
+                    self.record["failures"].append({"what": "measurements", "message": str(exc)})
+            from .checks import CheckOptions, apply as apply_checks
+
+            apply_checks(self.plan, self.record, CheckOptions(docs_dir=self.opt.docs_dir, baseline=self.opt.baseline,
+                                                              partial=bool(self.opt.only)))
             self.cache.clear_staging()
             write_json_atomic(self.opt.cache_dir / "results.json", self.record)
         finally:
             stop.set()
             lock.release()
         return self.record
+
+    def _engine_tool(self) -> None:
+        # The engine measured the images and ran the probes: name its version with the compilers.
+        engine = self.record["provenance"].get("engine") or {}
+        if engine.get("version"):
+            api = f", API {engine['api_version']}" if engine.get("api_version") else ""
+            driver = f", storage driver {engine['storage_driver']}" if engine.get("storage_driver") else ""
+            self.record["provenance"]["tools"]["docker"] = f"Docker Engine {engine['version']}{api}{driver}"
 
     # -- progress ----------------------------------------------------------------------------
     def event(self, event: str, name: str, detail: str = "") -> None:
@@ -110,8 +132,12 @@ class Runner:
     # -- tools -------------------------------------------------------------------------------
     def _tools(self) -> None:
         env = self._base_env()
-        for name, tool in self.plan.tools.items():
-            entry = run_command(tool.version_command, cwd=self.plan.root, env=env, timeout=60)
+        tools = list(self.plan.tools.items())
+        # All at once: each is a fork+exec of bash and a compiler that mostly waits on exec and I/O.
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(tools)))) as pool:
+            entries = list(pool.map(
+                lambda t: run_command(t[1].version_command, cwd=self.plan.root, env=env, timeout=60), tools))
+        for (name, tool), entry in zip(tools, entries):
             out = entry["output"].strip()
             if entry["exit_code"] == 0 or (out and "not found" not in out):
                 self.tool_versions[name] = out

@@ -6,6 +6,7 @@ Every problem is reported with the file, the line where YAML knows it, the key p
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ from typing import Any
 
 import yaml
 
+from .checks import Claim, Tolerance, spec_claim, tolerance_from_spec
 from .errors import SpecError
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_TIMEOUT = 600.0
 
-TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "probes", "claims"}
+TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "probes", "claims", "drift", "baseline",
+            "measurements"}
 STEP_KEYS = {
     "description", "workdir", "commands", "env", "timeout", "inputs", "tools", "needs", "creates",
 }
@@ -77,8 +80,11 @@ class Plan:
     bases: dict[str, dict[str, Any]]
     images: dict[str, dict[str, Any]]
     probes: dict[str, Any]
-    claims: list[dict[str, Any]]
+    claims: list[Claim]
     lines: dict[str, int] = field(default_factory=dict)
+    drift: Tolerance = field(default_factory=Tolerance)  # tolerances for `livebench check`
+    baseline: str | None = None  # the baseline file, relative to the root (default: next to the spec)
+    measurements: dict[str, str] = field(default_factory=dict)  # name -> glob of JSON results (measurements.py)
 
     def where(self, key_path: str) -> str:
         """``file:line`` for a key path, as precise as the YAML allows."""
@@ -92,6 +98,41 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+MAX_NODES = 100_000  # far above any real spec; stops alias bombs and recursive aliases early
+
+
+def _check_size(node: yaml.Node, shown: str) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES values, or refer to themselves."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node, kp: str) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        if id(n) in active:
+            raise SpecError(f"{shown}:{n.start_mark.line + 1}: {kp}: a YAML alias refers to a value that contains "
+                            f"it (a recursive structure). Write the value out instead.")
+        active.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            children = [(c, f"{kp}.{k.value}" if kp else str(k.value)) for k, v in n.value for c in (k, v)]
+        elif isinstance(n, yaml.SequenceNode):
+            children = [(c, f"{kp}[{i}]") for i, c in enumerate(n.value)]
+        else:
+            children = []
+        total = 1 + sum(size(c, ckp) for c, ckp in children)
+        active.discard(id(n))
+        if total > MAX_NODES:
+            raise SpecError(f"{shown}:{n.start_mark.line + 1}: {kp or '(top)'}: expands to more than {MAX_NODES:,} "
+                            f"values (YAML aliases inside aliases?). Write the values out instead.")
+        sizes[id(n)] = total
+        return total
+
+    try:
+        size(node, "")
+    except RecursionError:
+        raise SpecError(f"{shown}: the spec nests values too deeply to read. Flatten it.") from None
 
 
 def _line_map(node: yaml.Node, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
@@ -123,10 +164,13 @@ class _Checker:
         # fall back to the nearest parent key that has a line
         probe = key_path
         while line is None and ("." in probe or "[" in probe):
-            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if parent == probe:  # a key that itself ends in '.' or holds '[': no parent to strip
+                break
+            probe = parent
             line = self.lines.get(probe)
         where = _display_path(self.path, self.root) + (f":{line}" if line else "")
-        self.problems.append(f"{where}: {key_path}: {message}")
+        self.problems.append(f"{where}: {_printable(key_path)}: {_printable(message)}")
 
     def keys(self, key_path: str, value: dict, allowed: set[str]) -> None:
         for key in value:
@@ -154,6 +198,9 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.add(key_path, f"expected {what} (a non-empty string), got {_kind(value)}.")
             return None
+        if "\0" in value:  # no path, argv or environment can hold one: refuse it here, not mid-run
+            self.add(key_path, f"expected {what}, got a string with a NUL character.")
+            return None
         return value
 
     def strings(self, key_path: str, value: Any, what: str) -> tuple[str, ...]:
@@ -174,7 +221,7 @@ class _Checker:
     def number(self, key_path: str, value: Any, default: float) -> float:
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
             self.add(key_path, f"expected a positive number of seconds, got {_kind(value)}.")
             return default
         return float(value)
@@ -188,6 +235,11 @@ class _Checker:
                 continue
             out[str(k)] = str(v)
         return out
+
+
+def _printable(text: str) -> str:
+    """One readable line: control characters from keys or values (a stray CR, ESC) shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _kind(value: Any) -> str:
@@ -223,9 +275,13 @@ def load_plan(path: str | os.PathLike, root: str | os.PathLike | None = None) ->
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{shown}: cannot read the spec file: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        # One parse, by libyaml when present (10x faster than the pure-Python loader; every site build
+        # loads the spec): the node keeps line marks for messages, the data is constructed from it.
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if node is not None:
+            _check_size(node, shown)
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an integer of more than 4300 digits
         mark = getattr(exc, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark else shown
         problem = getattr(exc, "problem", None) or str(exc)
@@ -277,10 +333,12 @@ def build_plan(data: Any, *, path: Path, root: Path, lines: dict[str, int] | Non
     bases = _bases(c, data.get("bases"))
     images = _images(c, data.get("images"), bases, builds)
     probes = _probes(c, data.get("probes"), bases, builds)
-    claims = data.get("claims") or []
-    if not isinstance(claims, list):
-        c.add("claims", f"expected a list of claims, got {_kind(claims)}.")
-        claims = []
+    claims = _claims(c, data.get("claims"), builds, images, probes)
+    drift = tolerance_from_spec(data.get("drift"), "drift", c.add)
+    baseline = c.string("baseline", data.get("baseline"), "the baseline file (relative to the project root)")
+    measurements = {str(k): g for k, v in c.mapping("measurements", data.get("measurements"),
+                                                    "names to globs of JSON result files").items()
+                    if (g := c.string(f"measurements.{k}", v, "a glob of JSON files, relative to the project root"))}
 
     if c.problems:
         raise SpecError(
@@ -288,8 +346,31 @@ def build_plan(data: Any, *, path: Path, root: Path, lines: dict[str, int] | Non
         )
     return Plan(
         path=path, root=root, tools=tools, env=env, setup=setup, builds=builds, bases=bases,
-        images=images, probes=probes, claims=claims, lines=lines or {},
+        images=images, probes=probes, claims=claims, lines=lines or {}, drift=drift, baseline=baseline,
+        measurements=measurements,
     )
+
+
+def _claims(c: _Checker, value: Any, builds: dict, images: dict, probes: dict) -> list[Claim]:
+    """`claims:` — facts the article relies on, checked after every run (see checks.py)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        c.add("claims", f"expected a list of claims, got {_kind(value)}.")
+        return []
+    out, ids = [], set()
+    for i, entry in enumerate(value):
+        kp = f"claims[{i}]"
+        line = c.lines.get(kp)
+        where = _display_path(c.path, c.root) + (f":{line}" if line else "")
+        claim = spec_claim(entry, kp, where, c.add, builds, images, probes)
+        if claim is None:
+            continue
+        if claim.id in ids:
+            c.add(f"{kp}.id", f"duplicate claim id '{claim.id}'; ids name claims in reports, keep them unique.")
+        ids.add(claim.id)
+        out.append(claim)
+    return out
 
 
 def _unknown(what: str, name: str, known: dict) -> str:
@@ -331,6 +412,7 @@ def _steps(c: _Checker, section: str, value: Any, root: Path, tools: dict) -> di
                 c.add(f"{kp}.artifact", "missing: name the file the build produces (relative to workdir).")
             expect = c.mapping(f"{kp}.expect", entry.get("expect"), "linkage facts")
             c.keys(f"{kp}.expect", expect, EXPECT_KEYS)
+            _expect_types(c, f"{kp}.expect", expect)
         out[str(name)] = Step(
             name=str(name),
             section=section,
@@ -347,6 +429,18 @@ def _steps(c: _Checker, section: str, value: Any, root: Path, tools: dict) -> di
             raw=entry,
         )
     return out
+
+
+def _expect_types(c: _Checker, kp: str, expect: dict) -> None:
+    """The runner compares these with measured values: wrong types must fail here, not mid-run."""
+    for key in ("kind", "libc", "interpreter"):
+        if key in expect and not (expect[key] is None and key == "interpreter"):
+            c.string(f"{kp}.{key}", expect[key] if isinstance(expect[key], str) else [], f"the expected {key}")
+    if "needed" in expect and (not isinstance(expect["needed"], list) or not all(isinstance(n, str) for n in expect["needed"])):
+        c.add(f"{kp}.needed", f"expected a list of library names, got {_kind(expect['needed'])}.")
+    size = expect.get("max_size")
+    if "max_size" in expect and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+        c.add(f"{kp}.max_size", f"expected a positive number of bytes, got {_kind(size)}.")
 
 
 def _bases(c: _Checker, value: Any) -> dict[str, dict[str, Any]]:
@@ -382,7 +476,7 @@ def _images(c: _Checker, value: Any, bases: dict, builds: dict) -> dict[str, dic
             c.string(f"{kp}.dockerfile", entry.get("dockerfile"), "a Dockerfile path")
         else:
             base = entry.get("base")
-            if base not in bases:
+            if not isinstance(base, str) or base not in bases:
                 c.add(f"{kp}.base", _unknown("base", str(base), bases))
         files = entry.get("files") or []
         if not isinstance(files, list):
@@ -394,13 +488,15 @@ def _images(c: _Checker, value: Any, bases: dict, builds: dict) -> dict[str, dic
                 c.add(fkp, f"expected a mapping {{build, dest, mode}}, got {_kind(f)}.")
                 continue
             c.keys(fkp, f, FILE_KEYS)
-            if f.get("build") not in builds:
+            if not isinstance(f.get("build"), str) or f.get("build") not in builds:
                 c.add(f"{fkp}.build", _unknown("build", str(f.get("build")), builds))
             dest = c.string(f"{fkp}.dest", f.get("dest"), "an absolute path in the image")
             if dest and not dest.startswith("/"):
                 c.add(f"{fkp}.dest", f"'{dest}' must be absolute (start with '/').")
             mode = f.get("mode", 0o755)
-            if isinstance(mode, str):
+            if isinstance(mode, bool) or not isinstance(mode, (int, str)) or isinstance(mode, int) and not 0 <= mode <= 0o7777:
+                c.add(f"{fkp}.mode", f"expected an octal mode such as '0755', got {_kind(mode)}.")
+            elif isinstance(mode, str):
                 try:
                     f["mode"] = int(mode, 8)
                 except ValueError:
@@ -414,6 +510,8 @@ def _probes(c: _Checker, value: Any, bases: dict, builds: dict) -> dict[str, Any
     if not probes:
         return {}
     c.keys("probes", probes, PROBE_KEYS)
+    c.number("probes.timeout", probes.get("timeout"), 30.0)
+    c.strings("probes.args", probes.get("args"), "arguments")
     for key, known, what in (("builds", builds, "build"), ("bases", bases, "base")):
         for i, n in enumerate(c.strings(f"probes.{key}", probes.get(key), f"{what} names")):
             if n not in known:

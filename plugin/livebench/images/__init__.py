@@ -107,11 +107,13 @@ def select_backend(backend: str = "auto", log: Log | None = None) -> str:
     up = docker_backend.ping()
     if backend == "docker":
         if not up:
-            raise ImageError("backend 'docker' was chosen but the Docker engine does not answer; start dockerd "
-                             "(or check DOCKER_HOST), or set `backend: embedded` / `auto`.")
+            raise ImageError(f"backend 'docker' was chosen but the Docker engine does not answer "
+                             f"({docker_backend.why_down()}); start dockerd (or check DOCKER_HOST), or set "
+                             f"`backend: embedded` / `auto`.")
         return backend
     chosen = "docker" if up else "embedded"
-    log(f"images: backend auto -> {chosen} ({'engine answered' if up else 'no engine answered the ping'})")
+    why = "engine answered" if up else f"no engine answered the ping: {docker_backend.why_down()}"
+    log(f"images: backend auto -> {chosen} ({why})")
     return chosen
 
 

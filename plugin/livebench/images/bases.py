@@ -134,7 +134,58 @@ def apt_mirror(suite: str, sources: Path = Path("/etc/apt")) -> str:
         f"(e.g. http://deb.debian.org/debian).")
 
 
-def _candidate_versions(packages: tuple[str, ...]) -> dict[str, str]:
+# `apt-cache policy` takes ~0.7 s (apt rebuilds its cache when pkgcache.bin is absent); its answer only
+# changes with the package state, so it is asked once per package set and state: memo in the process
+# (`mkdocs serve` re-runs) and in the cache folder (warm `livebench run`s).
+_APT_STATE = ("/var/lib/dpkg/status", "/var/lib/apt/lists", "/etc/apt/sources.list", "/etc/apt/sources.list.d",
+              "/etc/apt/preferences.d")
+_POLICY_MEMO: dict[tuple, dict[str, str]] = {}
+
+
+def _apt_state() -> tuple:
+    out = []
+    for p in _APT_STATE:
+        try:
+            st = os.stat(p)
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _candidate_versions(packages: tuple[str, ...], memo_file: Path | None = None) -> dict[str, str]:
+    memo_key = (tuple(packages), _apt_state())
+    if memo_key in _POLICY_MEMO:
+        return dict(_POLICY_MEMO[memo_key])
+    disk_key = json.dumps(memo_key)
+    disk: dict[str, Any] = {}
+    if memo_file is not None:
+        try:
+            disk = json.loads(memo_file.read_text())
+        except (OSError, ValueError):
+            disk = {}
+        if isinstance(disk, dict) and isinstance(disk.get(disk_key), dict):
+            _POLICY_MEMO[memo_key] = dict(disk[disk_key])
+            return dict(disk[disk_key])
+    versions = _apt_policy(packages)
+    _POLICY_MEMO[memo_key] = dict(versions)
+    if memo_file is not None:
+        state = json.dumps(list(memo_key[1]))
+        # keep only entries of the current package state (older ones can never match again)
+        kept = {k: v for k, v in disk.items() if isinstance(k, str) and json.dumps(json.loads(k)[1]) == state} \
+            if isinstance(disk, dict) else {}
+        kept[disk_key] = versions
+        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}")
+        try:
+            memo_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(kept, sort_keys=True))
+            os.replace(tmp, memo_file)
+        except OSError:
+            pass  # only a memo
+    return versions
+
+
+def _apt_policy(packages: tuple[str, ...]) -> dict[str, str]:
     out = run_command("apt-cache policy " + " ".join(shlex.quote(p) for p in packages), cwd="/", timeout=60)
     versions: dict[str, str] = {}
     current = None
@@ -160,13 +211,13 @@ def _lists_date(mirror: str, suite: str) -> str | None:
     return None
 
 
-def recipe_key(spec: BaseSpec) -> tuple[str, dict[str, Any]]:
+def recipe_key(spec: BaseSpec, policy_memo: Path | None = None) -> tuple[str, dict[str, Any]]:
     import hashlib
 
     parts: dict[str, Any] = {"schema": BASE_SCHEMA, "layer_format": layers.LAYER_FORMAT,
                              "epoch": layers.source_date_epoch(), "spec": asdict(spec)}
     if spec.kind == "debs":
-        parts["versions"] = _candidate_versions(spec.packages)
+        parts["versions"] = _candidate_versions(spec.packages, policy_memo)
     elif spec.kind == "debootstrap":
         mirror = spec.mirror or apt_mirror(spec.suite)
         parts["mirror"] = mirror
@@ -236,7 +287,7 @@ def build_base(spec: BaseSpec, cache_dir: str | Path, log: Log | None = None) ->
         from . import docker_backend
 
         docker_backend.require_registry_engine(spec.name, spec.image or "")
-    key, _parts = recipe_key(spec)
+    key, _parts = recipe_key(spec, cache_dir / "bases" / "apt-policy.json")
     entry_dir = cache_dir / "bases" / f"{spec.name}-{key[:16]}"
     entry_dir.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(entry_dir) + ".lock"):

@@ -60,6 +60,33 @@ def ping(timeout: float = PING_TIMEOUT) -> bool:
         return False
 
 
+def why_down(timeout: float = PING_TIMEOUT) -> str:
+    """Where the engine was looked for and why it did not answer, in words a user can act on."""
+    import docker
+
+    host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    try:
+        c = docker.from_env(timeout=timeout)
+        try:
+            c.ping()
+        finally:
+            c.close()
+        return f"{host} answers now"
+    except Exception as e:  # requests/urllib3 wrap the socket error several levels deep: match its text
+        text = repr(e)
+        if "Permission denied" in text or "PermissionError" in text:
+            reason = "permission denied: add this user to the 'docker' group or run as root"
+        elif "FileNotFoundError" in text or "No such file" in text:
+            reason = "no such socket"
+        elif "Connection refused" in text or "ConnectionRefused" in text:
+            reason = "connection refused"
+        elif "timed out" in text.lower():
+            reason = f"no answer within {timeout:g} s"
+        else:
+            reason = _short(e)
+        return f"{host}: {reason}"
+
+
 def engine_info(c: "docker.DockerClient | None" = None) -> dict[str, Any] | None:
     """Engine version and image store, recorded with every engine size (their meaning depends on it)."""
     if c is None:

@@ -5,7 +5,11 @@ from typing import Any, Callable
 
 from ..errors import DirectiveError
 from ..results import human_size
+from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL, render_chart
+from .claims import block_claim
 from .html import esc, terminal_text
+from .measures import block_measurements
+from .provenance import provenance_html
 from .labels import KIND_WORDS, label
 
 # The reference article's `docker images` figures (2023), shown only labelled as the reference's.
@@ -42,12 +46,8 @@ def _ok_build(record: dict, name: str) -> dict:
 
 
 def _prov_line(record: dict, lang: str, tools: list[str] | None = None) -> str:
-    p = record.get("provenance", {})
-    bits = [p.get("date", "?"), f"{p.get('arch', '?')}", (p.get("kernel") or "").split(" ")[1] if p.get("kernel") else ""]
-    commit = (p.get("git_commit") or "")[:10]
-    if commit:
-        bits.append(f"commit {commit}")
-    return f'<p class="lb-provenance">{esc(label(lang, "provenance"))}: {esc(" · ".join(b for b in bits if b))}</p>'
+    """Under every table: "Measured on arch · kernel · engine · date · commit", the full list folded."""
+    return provenance_html(record, lang)
 
 
 def terminal(entries: list[dict], prompt: str, title: str, lang: str, extra_class: str = "") -> str:
@@ -218,6 +218,9 @@ BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
     "docker-images": block_docker_images,
     "probes": block_probes,
     "probe": block_probe,
+    "claim": block_claim,
+    "chart": lambda opts, record, lang: render_chart(opts, record, lang, _prov_line(record, lang)),
+    "measurements": block_measurements,
 }
 OPTIONS = {
     "transcript": {"prompt", "title", "commands"},
@@ -226,13 +229,17 @@ OPTIONS = {
     "docker-images": {"prompt", "title"},
     "probes": set(),
     "probe": {"base", "prompt", "title"},
+    "claim": {"text"},
+    "chart": CHART_OPTIONS_ALL,  # each chart kind checks its own subset (render/charts.py)
+    "measurements": {"only"},
 }
 
 
 def render_block(opts: Any, record: dict, lang: str) -> str:
     if not isinstance(opts, dict):
         raise DirectiveError(f"a livebench block holds YAML keys, one of {', '.join(BLOCKS)}")
-    kinds = [k for k in opts if k in BLOCKS]
+    # `chart:` wins: its data keys (images, builds) may share a name with another block kind.
+    kinds = ["chart"] if "chart" in opts else [k for k in opts if k in BLOCKS]
     if len(kinds) != 1:
         raise DirectiveError(f"a livebench block needs exactly one of {', '.join(BLOCKS)}; got {', '.join(map(str, opts)) or 'nothing'}")
     kind = kinds[0]

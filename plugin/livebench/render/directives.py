@@ -7,13 +7,16 @@ show the syntax itself.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from ..errors import DirectiveError
+from ..checks import INLINE_CLAIM_RE
 from .blocks import render_block
+from .claims import inline_claim
 from .html import esc, inline_text
 from .labels import label
 from .values import inline_value
@@ -33,18 +36,28 @@ class Problem:
         return f"{self.page}:{self.line}: {self.message}"
 
 
-def expand_markdown(markdown: str, record: dict, *, lang: str, page: str) -> tuple[str, list[Problem]]:
-    """Return the page with directives rendered, and the problems found (page + line each)."""
+def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
+                    stash: dict[str, str] | None = None) -> tuple[str, list[Problem]]:
+    """Return the page with directives rendered, and the problems found (page + line each).
+
+    With ``stash``, each block becomes a placeholder token and its HTML goes into ``stash``, to be
+    put back by :func:`restore_blocks` after Markdown ran: Python-Markdown only leaves raw HTML alone
+    at column 0, so a block indented in a tab or an admonition would otherwise be parsed as Markdown.
+    """
     problems: list[Problem] = []
     out: list[str] = []
     lines = markdown.split("\n")
+    boxes: list[str] = []  # warning boxes of false inline claims, placed after their paragraph
     i = 0
     while i < len(lines):
         line = lines[i]
         m = FENCE_RE.match(line)
         if not m:
-            out.append(_inline(line, record, lang, page, i + 1, problems))
+            out.append(_inline(line, record, lang, page, i + 1, problems, boxes))
             i += 1
+            if boxes and (i == len(lines) or not lines[i].strip() or FENCE_RE.match(lines[i])):
+                out.extend(["", *boxes, ""])
+                boxes.clear()
             continue
         indent, fence, info = m.group("indent"), m.group("fence"), m.group("info").strip()
         close_re = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
@@ -64,7 +77,11 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str) -> tup
         except DirectiveError as exc:
             problems.append(Problem(page, start_line, str(exc)))
             html = _problem_html(str(exc), lang)
-        # Blank lines around so Markdown treats it as a raw HTML block; indentation kept for tabs/lists.
+        if stash is not None:
+            token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
+            stash[token] = html
+            html = token
+        # Blank lines around so Markdown sees a block of its own; indentation kept for tabs/lists.
         out.extend(["", indent + html, ""])
         i = j + 1
     return "\n".join(out), problems
@@ -80,8 +97,9 @@ def _parse_body(body: list[str], indent: str) -> Any:
         raise DirectiveError(f"the livebench block is not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
 
 
-def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems: list[Problem]) -> str:
-    if "{lb:" not in line:
+def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems: list[Problem],
+            boxes: list[str] | None = None) -> str:
+    if "{lb:" not in line and "{lb-claim:" not in line:
         return line
     # Keep code spans as they are: split the line into code and non-code pieces.
     pieces, pos = [], 0
@@ -98,9 +116,27 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
             problems.append(Problem(page, lineno, str(exc)))
             return f'<span class="lb-value lb-error" title="{esc(exc)}">⚠ {esc(m.group(0))}</span>'
 
-    return "".join(text if code else INLINE_RE.sub(repl, text) for code, text in pieces)
+    def claim(m: re.Match) -> str:
+        try:
+            html, box = inline_claim(m.group(1).strip(), record, lang)
+        except DirectiveError as exc:
+            problems.append(Problem(page, lineno, str(exc)))
+            return f'<span class="lb-claim lb-error" title="{esc(exc)}">⚠ {esc(m.group(0))}</span>'
+        if box and boxes is not None:
+            boxes.append(box)
+        return html
+
+    return "".join(text if code else INLINE_CLAIM_RE.sub(claim, INLINE_RE.sub(repl, text)) for code, text in pieces)
 
 
 def _problem_html(message: str, lang: str) -> str:
     return (f'<div class="admonition warning lb-problem"><p class="admonition-title">'
             f'{esc(label(lang, "warning"))}</p><p>{esc(message)}</p></div>')
+
+
+def restore_blocks(html: str, stash: dict[str, str]) -> str:
+    """Put the stashed block HTML back in place of its tokens (a token Markdown wrapped in <p> loses it)."""
+    if not stash:
+        return html
+    pattern = re.compile(r"<p>\s*(LIVEBENCHSLOT[0-9a-f]{16})\s*</p>|(LIVEBENCHSLOT[0-9a-f]{16})")
+    return pattern.sub(lambda m: stash.get(m.group(1) or m.group(2), m.group(0)), html)

@@ -16,6 +16,33 @@ LABELS: dict[str, dict[str, str]] = {
         "build_failed": "This build failed; its numbers are not available.",
         "provenance": "Measured", "on": "on", "with": "with",
         "warning": "livebench",
+        # charts (render/charts.py)
+        "chart_image_sizes": "Image size: base layers and app layer", "chart_binary_sizes": "Binary size by C library",
+        "chart_build_times": "Build time per build", "layer_base": "base layers", "layer_app": "app layer",
+        "layer": "Layer", "total": "total", "program": "Program", "result": "Result", "note": "Note",
+        "expectation": "Against the spec", "axis_uncompressed": "Uncompressed size (bytes)",
+        "axis_compressed": "Compressed size (bytes, gzip layers)", "axis_file_size": "File size (bytes)",
+        "axis_seconds": "Seconds", "show_uncompressed": "Uncompressed", "show_compressed": "Compressed",
+        "bytes_fmt": "{v} bytes", "seconds_fmt": "{v} s", "chart_data": "Exact figures",
+        "download": "Data behind this chart",
+        "chart_aria": "Chart: {title}. The exact figures are in the table below it.",
+        "claim_ok": "Checked when this site was built", "claim_false": "FALSE when this site was built",
+        "claim_unknown": "Not measured in this run", "claim_measured": "measured", "claim_expected": "expected",
+        "claim_false_title": "livebench: a claim on this page is false",
+        "claim_reproduce": "Reproduce the measurement:",
+        "prov_summary": "Measured on {where}", "prov_date": "Date", "prov_commit": "Commit",
+        "prov_dirty": "with uncommitted changes", "prov_host": "Host", "prov_kernel": "Kernel",
+        "prov_engine": "Container engine", "prov_backend": "Image backend", "prov_tools": "Toolchain",
+        "prov_livebench": "livebench", "prov_storage": "storage driver",
+        "frozen_title": "Frozen results",
+        "frozen_note": "The numbers on this page were measured on {date} on {host} (commit {commit}) and read "
+                       "from {path}; nothing was built or run when this site was built.",
+        # measurements (render/measures.py)
+        "benchmark": "Benchmark", "medians": "Medians", "ratio": "Ratio", "target": "Target",
+        "per_second": "binaries/s", "chart_ratios": "Measured ratios (1× = as fast as the baseline)",
+        "axis_ratio": "Ratio",
+        "measurements_note": "Measured by the scripts in benchmarks/perf/ (variants alternated, medians of several "
+                             "rounds) and read from their result files into the record; the site build does not re-run them.",
     },
     "ko": {
         "build": "빌드", "size": "크기", "bytes": "바이트", "kind": "종류", "libc": "C 라이브러리",
@@ -31,6 +58,33 @@ LABELS: dict[str, dict[str, str]] = {
         "build_failed": "이 빌드는 실패했습니다. 수치를 보여 줄 수 없습니다.",
         "provenance": "측정", "on": "환경", "with": "도구",
         "warning": "livebench",
+        # 차트 (render/charts.py)
+        "chart_image_sizes": "이미지 크기: 베이스 레이어와 앱 레이어", "chart_binary_sizes": "C 라이브러리별 바이너리 크기",
+        "chart_build_times": "빌드별 빌드 시간", "layer_base": "베이스 레이어", "layer_app": "앱 레이어",
+        "layer": "레이어", "total": "합계", "program": "프로그램", "result": "결과", "note": "비고",
+        "expectation": "스펙과 비교", "axis_uncompressed": "압축 전 크기 (바이트)",
+        "axis_compressed": "압축 후 크기 (바이트, gzip 레이어)", "axis_file_size": "파일 크기 (바이트)",
+        "axis_seconds": "초", "show_uncompressed": "압축 전", "show_compressed": "압축 후",
+        "bytes_fmt": "{v}바이트", "seconds_fmt": "{v}초", "chart_data": "정확한 수치",
+        "download": "이 차트의 데이터",
+        "chart_aria": "차트: {title}. 정확한 수치는 아래 표에 있습니다.",
+        "claim_ok": "사이트 빌드 시 확인됨", "claim_false": "사이트 빌드 시 거짓으로 확인됨",
+        "claim_unknown": "이번 실행에서 측정하지 않음", "claim_measured": "측정값", "claim_expected": "기대값",
+        "claim_false_title": "livebench: 이 페이지의 주장 중 사실과 다른 것이 있습니다",
+        "claim_reproduce": "측정을 재현하는 명령:",
+        "prov_summary": "측정 환경: {where}", "prov_date": "날짜", "prov_commit": "커밋",
+        "prov_dirty": "커밋되지 않은 변경 있음", "prov_host": "호스트", "prov_kernel": "커널",
+        "prov_engine": "컨테이너 엔진", "prov_backend": "이미지 백엔드", "prov_tools": "툴체인",
+        "prov_livebench": "livebench", "prov_storage": "스토리지 드라이버",
+        "frozen_title": "고정된 결과",
+        "frozen_note": "이 페이지의 수치는 {date}에 {host}(커밋 {commit})에서 측정한 것으로, {path}에서 "
+                       "읽었습니다. 이 사이트를 빌드할 때는 아무것도 빌드하거나 실행하지 않았습니다.",
+        # measurements (render/measures.py)
+        "benchmark": "벤치마크", "medians": "중앙값", "ratio": "비율", "target": "목표",
+        "per_second": "바이너리/초", "chart_ratios": "측정한 비율 (1× = 기준과 같은 속도)",
+        "axis_ratio": "비율",
+        "measurements_note": "benchmarks/perf/의 스크립트로 측정한 값입니다 (비교 대상을 번갈아 실행, 여러 회의 중앙값). "
+                             "결과 파일을 레코드로 읽어 온 것이며, 사이트를 빌드할 때 다시 실행하지는 않습니다.",
     },
 }
 

@@ -78,6 +78,10 @@ def inline_value(ref: str, record: dict, lang: str) -> str:
         item = table.get(parts[1], {}).get(parts[2])
         field_name = parts[3]
         what = f"probe of '{parts[1]}' in base '{parts[2]}'"
+    elif kind == "measurement":
+        from .measures import inline as measurement_inline
+
+        return measurement_inline(parts[1:], record, lang, ref)
     elif kind == "provenance" and len(parts) >= 2:
         node: Any = record.get("provenance", {})
         for p in parts[1:]:

@@ -1,0 +1,311 @@
+"""The charts in a real browser: Debian's Chromium driven by Playwright, against the built demo site served
+on 127.0.0.1. Both editions draw every chart with the record's numbers, Korean text in the Korean charts,
+no console errors, no request to any other host, re-theming on the palette toggle, a chart in a content
+tab sized when its tab opens, and drawing after Material's instant navigation.
+
+These tests FAIL (never skip) when Playwright or Chromium is missing. Screenshots of both editions, light
+and dark, go to test-artifacts/ (gitignored) for a person to look at.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from livebench.render.labels import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("LIVEBENCH_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts"
+ARTICLE = {"en": "container-diet/", "ko": "ko/container-diet/"}
+N_CHARTS = 5  # the article's charts, the same in both editions
+# Material's language-switch integration fetches a sitemap.xml next to each alternate-language link;
+# mkdocs-static-i18n's links point at pages, so those probes 404 on every page of the demo site, with or
+# without charts. That is Material's request to our own server, not a chart's: tolerated by URL, nothing else.
+MATERIAL_PROBES = re.compile(r"/sitemap\.xml$")
+
+
+def _mkdocs_build(out: Path, *args: str, stdin: str | None = None) -> None:
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(out), *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    servers = []
+
+    def start(folder: Path) -> str:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, serve) -> tuple[str, dict]:
+    """The demo site, built once (the plugin's cache makes it seconds when warm), served on 127.0.0.1."""
+    out = tmp_path_factory.mktemp("browser-site")
+    _mkdocs_build(out, "--strict")
+    return serve(out), json.loads((out / "livebench/results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def instant_site(tmp_path_factory, serve) -> str:
+    """The demo site with Material's instant navigation on. The demo leaves it off (mkdocs-static-i18n warns
+    that it breaks its language switcher, which fails --strict), so this variant builds without --strict
+    from a config that inherits the demo's and adds the feature."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
+        features = list((yaml_load(f).get("theme") or {}).get("features") or [])
+    out = tmp_path_factory.mktemp("browser-instant")
+    base = serve(out)  # the port first: instant navigation needs site_url (Material reads the sitemap)
+    variant = {"INHERIT": str(ROOT / "mkdocs.yml"), "site_url": base,
+               "theme": {"name": "material", "features": features + ["navigation.instant"]}}
+    _mkdocs_build(out, "-f", "-", stdin=json.dumps(variant))  # JSON is YAML
+    assert '"navigation.instant"' in (out / "index.html").read_text(encoding="utf-8")
+    return base
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    assert CHROMIUM.exists(), (f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                               "(apt-get install chromium) or set LIVEBENCH_CHROMIUM")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Every request and console message of one page; any host but 127.0.0.1 is refused and recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.foreign: list[str] = []
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        page.context.route("**/*", self._route)
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(r.url))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def check(self) -> None:
+        assert not self.foreign, f"requests left 127.0.0.1: {self.foreign}"
+        unexplained = [u for u in self.failed if not MATERIAL_PROBES.search(u)]
+        assert not unexplained, f"failed requests: {unexplained}"
+        errors = [e for e in self.errors if not e.startswith("Failed to load resource")]
+        errors += [e for e in self.errors if e.startswith("Failed to load resource")][len(self.failed):]
+        assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.watch = Watch(pg)  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def open_article(page: Page, base: str, lang: str) -> None:
+    page.goto(base + ARTICLE[lang])
+    page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}",
+                           timeout=30_000)
+
+
+def figures(page: Page) -> list[dict]:
+    """What each chart actually plotted: the graph div's data, as Plotly holds it."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart-figure')).map(f => {
+        const gd = f.querySelector('.js-plotly-plot');
+        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z})),
+                paper: gd.layout.paper_bgcolor, width: gd.getBoundingClientRect().width,
+                svgWidth: Number(gd.querySelector('.main-svg').getAttribute('width')),
+                text: Array.from(gd.querySelectorAll('.main-svg text')).map(t => t.textContent).join(' ')};
+    })""")
+
+
+def _program(name: str) -> str:
+    return re.sub(r"-(gnu|glibc|musl)$", "", name)
+
+
+def assert_values_equal_record(figs: list[dict], record: dict) -> None:
+    assert [f["kind"] for f in figs] == ["binary-sizes", "probes", "binary-sizes", "build-times", "image-sizes"]
+    builds, images, probes = record["builds"], record["images"], record["probes"]
+    for f in figs:
+        if f["kind"] == "binary-sizes":
+            for trace in f["data"]:
+                for prog, y in zip(trace["x"], trace["y"]):
+                    (name,) = [n for n in builds if _program(n) == prog and builds[n]["linkage"]["libc"] == trace["name"]]
+                    assert y == builds[name]["artifact"]["size"], (prog, trace["name"])
+        elif f["kind"] == "probes":
+            (hm,) = f["data"]
+            for build, row in zip(hm["y"], hm["z"]):
+                assert row == [int(probes[build][base]["exit_code"] == 0) for base in hm["x"]]
+        elif f["kind"] == "build-times":
+            (bar,) = f["data"]
+            assert bar["x"] == [builds[n]["seconds"] for n in bar["y"]]
+        elif f["kind"] == "image-sizes":
+            base, app = f["data"]
+            for i, name in enumerate(base["x"]):
+                layers = images[name]["layers"]
+                assert base["y"][i] == sum(l["size"] for l in layers if l.get("role") != "app")
+                assert app["y"][i] == sum(l["size"] for l in layers if l.get("role") == "app")
+                assert base["y"][i] + app["y"][i] == images[name]["size"]["uncompressed"]
+
+
+def shoot(page: Page, lang: str, scheme: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i, fig in enumerate(page.query_selector_all("figure.lb-chart-figure")):
+        if fig.is_visible():
+            fig.scroll_into_view_if_needed()
+            fig.screenshot(path=str(ARTIFACTS / f"chart-{lang}-{scheme}-{i}-{fig.get_attribute('data-lb-kind')}.png"))
+    page.query_selector_all("figure.lb-chart-figure")[-1].scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"page-{lang}-{scheme}.png"))
+
+
+def toggle_palette(page: Page) -> None:
+    page.click("form[data-md-component=palette] label:not([hidden])")
+
+
+# -- tests ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_edition_draws_every_chart_from_the_record(page: Page, site, lang: str):
+    base, record = site
+    open_article(page, base, lang)
+    figs = figures(page)
+    assert len(figs) == N_CHARTS
+    assert_values_equal_record(figs, record)
+    plotly_loads = [u for u in page.watch.requests if u.endswith("/plotly.min.js")]
+    assert plotly_loads == [base + "assets/livebench/plotly.min.js"]  # from this site, once
+    ko = LABELS["ko"]
+    text = " ".join(f["text"] for f in figs)
+    if lang == "ko":
+        for word in (ko["chart_binary_sizes"], ko["probe_matrix"], ko["layer_base"], ko["axis_uncompressed"],
+                     ko["runs"], ko["fails"], ko["axis_file_size"]):
+            assert word in text, word
+        assert page.locator(".lb-chart__switch button").all_text_contents() == [ko["show_uncompressed"],
+                                                                                ko["show_compressed"]]
+        assert LABELS["en"]["layer_base"] not in text
+    else:
+        assert not re.search(r"[\uac00-\ud7a3]", text)  # no Hangul in the English charts
+        assert LABELS["en"]["chart_image_sizes"] in text
+    shoot(page, lang, "light")
+    page.watch.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_palette_toggle_rethemes_charts_without_a_reload(page: Page, site, lang: str):
+    base, _ = site
+    open_article(page, base, lang)
+    page.evaluate("window.__noReload = true")
+    before = [f["paper"] for f in figures(page)]
+    assert len(set(before)) == 1
+    toggle_palette(page)
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.wait_for_function(f"document.querySelector('.lb-chart .js-plotly-plot').layout.paper_bgcolor !== {json.dumps(before[0])}")
+    after = figures(page)
+    assert all(f["paper"] != before[0] for f in after)
+    assert page.evaluate("window.__noReload") is True
+    # The chart background is the page's: read what the body actually paints.
+    body_bg = page.evaluate("getComputedStyle(document.querySelector('.md-main')).backgroundColor || ''")
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert after[0]["paper"] in (bg, body_bg)
+    rect_fill = page.evaluate("document.querySelector('.lb-chart .main-svg rect.bg, .lb-chart .main-svg').style.background")
+    assert rect_fill  # Plotly painted the new background
+    shoot(page, lang, "dark")
+    toggle_palette(page)
+    page.wait_for_function(f"document.querySelector('.lb-chart .js-plotly-plot').layout.paper_bgcolor === {json.dumps(before[0])}")
+    page.watch.check()
+
+
+def test_chart_in_a_content_tab_is_sized_when_the_tab_opens(page: Page, site):
+    base, _ = site
+    open_article(page, base, "en")
+    tab_chart = "document.querySelector('.tabbed-set figure[data-lb-kind=build-times] .js-plotly-plot')"
+    assert page.evaluate(f"{tab_chart}.getBoundingClientRect().width") == 0  # hidden behind the first tab
+    tabs = ".tabbed-set:has(figure[data-lb-kind=build-times])"
+    page.click(f"{tabs} .tabbed-labels label:nth-child(2)")
+    page.wait_for_function(f"{tab_chart}.getBoundingClientRect().width > 0")
+    page.wait_for_function(f"""Math.abs(Number({tab_chart}.querySelector('.main-svg').getAttribute('width'))
+                              - {tab_chart}.getBoundingClientRect().width) <= 2""", timeout=5_000)
+    width = page.evaluate(f"{tab_chart}.getBoundingClientRect().width")
+    assert width != 700  # Plotly's fallback width for a chart drawn while hidden
+    page.query_selector(tabs).screenshot(path=str(ARTIFACTS / "tab-build-times-en.png"))
+    page.watch.check()
+
+
+def test_image_chart_switches_to_compressed_sizes(page: Page, site):
+    base, record = site
+    open_article(page, base, "en")
+    img = "document.querySelector('figure[data-lb-kind=image-sizes] .js-plotly-plot')"
+    buttons = page.locator("figure[data-lb-kind=image-sizes] .lb-chart__switch button")
+    assert buttons.all_text_contents() == [LABELS["en"]["show_uncompressed"], LABELS["en"]["show_compressed"]]
+    buttons.nth(1).click()
+    assert buttons.nth(1).get_attribute("aria-pressed") == "true"
+    page.wait_for_function(f"{img}.layout.yaxis.title.text === {json.dumps(LABELS['en']['axis_compressed'])}")
+    data = page.evaluate(f"{img}.data.map(t => ({{x: t.x, y: t.y}}))")
+    for i, name in enumerate(data[0]["x"]):
+        layers = record["images"][name]["layers"]
+        assert data[0]["y"][i] == sum(l["compressed_size"] for l in layers if l.get("role") != "app")
+        assert data[1]["y"][i] == sum(l["compressed_size"] for l in layers if l.get("role") == "app")
+    page.watch.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site, lang: str):
+    _, record = site
+    home = instant_site + ("ko/" if lang == "ko" else "")
+    page.goto(home)
+    page.wait_for_function("typeof window.document$ !== 'undefined'")
+    page.evaluate("window.__sameDocument = true")
+    # Material intercepts links only once it has fetched the sitemap: clicking earlier reloads the page.
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelectorAll('script[src*=livebench]').length") == 0  # home: no charts
+    page.click(f".md-content a[href$='container-diet/']")
+    page.wait_for_url(re.compile(re.escape(instant_site + ARTICLE[lang]) + "$"))
+    page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
+    assert page.evaluate("window.__sameDocument") is True  # Material swapped the page in: no reload
+    assert_values_equal_record(figures(page), record)
+    # Back home and forth again: still one plotly.js download, charts drawn again.
+    page.go_back()
+    page.wait_for_function("document.querySelectorAll('.lb-chart').length === 0")
+    page.click(f".md-content a[href$='container-diet/']")
+    page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
+    assert page.evaluate("window.__sameDocument") is True
+    assert len([u for u in page.watch.requests if u.endswith("/plotly.min.js")]) == 1
+    page.watch.check()

@@ -1,0 +1,317 @@
+"""Chart blocks: the figure JSON carries the record's numbers, Korean labels, escaping of hostile names,
+the exact-figures table and downloads under every chart, and script tags only on chart pages."""
+from __future__ import annotations
+
+import copy
+import csv
+import html
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+
+from livebench.errors import DirectiveError
+from livebench.render import expand_markdown
+from livebench.render.blocks import render_block
+from livebench.render.charts import PLOTLY_BUNDLE, chart_image_sizes, figure_json
+from livebench.render.labels import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIL = '</div><script>alert(1)</script>*x*_y_`z`[l](http://e.x)\\'
+
+
+def _build(name: str, size: int, libc: str, kind: str = "static", seconds: float = 1.5, cached=False) -> dict:
+    return {"ok": True, "cached": cached, "seconds": seconds, "error": None,
+            "artifact": {"path": f"out/{name}", "size": size, "sha256": "ab" * 32},
+            "linkage": {"kind": kind, "libc": libc, "interpreter": None, "needed": [], "stripped": True}}
+
+
+def _image(base: str, base_layer: tuple[int, int], app_layer: tuple[int, int]) -> dict:
+    layers = [{"digest": "sha256:b", "size": base_layer[0], "compressed_size": base_layer[1], "role": "base"},
+              {"digest": "sha256:a", "size": app_layer[0], "compressed_size": app_layer[1], "role": "app"}]
+    return {"base": base, "backend": "embedded",
+            "size": {"uncompressed": base_layer[0] + app_layer[0], "compressed": base_layer[1] + app_layer[1],
+                     "engine": None},
+            "layers": layers}
+
+
+RECORD = {
+    "schema": 1,
+    "provenance": {"arch": "x86_64", "date": "2026-11-28T00:00:00+00:00", "kernel": "Linux 6.1 #1",
+                   "git_commit": "0123456789abcdef", "tools": {"rustc": "rustc 1.96.0"}},
+    "setup": {},
+    "builds": {
+        "hello-c-gnu": _build("hello-c-gnu", 15960, "glibc", "dynamic", 0.09),
+        "hello-c-musl": _build("hello-c-musl", 24696, "musl", seconds=0.06, cached=True),
+        "hello-rust-gnu": _build("hello-rust-gnu", 442352, "glibc", "dynamic", 0.5),
+        "hello-rust-musl": _build("hello-rust-musl", 499896, "musl", seconds=0.6),
+        EVIL: _build(EVIL, 777, "musl"),
+        "broken": {"ok": False, "error": "cc failed", "seconds": 0.1},
+    },
+    "images": {
+        "slice-debian-glibc": _image("debian", (73800851, 28138178), (934808, 413545)),
+        "slice-busybox-musl": _image("busybox-musl", (2799653, 1549551), (962840, 438091)),
+        EVIL: _image(EVIL, (10, 5), (20, 7)),
+    },
+    "probes": {
+        "hello-c-gnu": {"scratch": {"ok": True, "expected": "fails", "exit_code": 127, "output": "", "command": "x"},
+                        "debian": {"ok": True, "expected": "runs", "exit_code": 0, "output": "Hi", "command": "x"}},
+        "hello-c-musl": {"scratch": {"ok": True, "expected": "runs", "exit_code": 0, "output": "Hi", "command": "x"},
+                         "debian": {"ok": False, "expected": "fails", "exit_code": 0, "output": "Hi", "command": "x"}},
+    },
+    "failures": [],
+}
+
+
+class _Figures(HTMLParser):
+    """Collects what a browser would see: data-lb-figure attributes (decoded), data: links, table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[dict] = []
+        self.links: dict[str, str] = {}
+        self.cells: list[str] = []
+        self.scripts = 0
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-lb-figure" in a:
+            self.figures.append(json.loads(a["data-lb-figure"]))
+        if tag == "a" and (a.get("href") or "").startswith("data:"):
+            self.links[a.get("download") or ""] = a["href"]
+        if tag == "script":
+            self.scripts += 1
+        if tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.cells.append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(fragment: str) -> _Figures:
+    p = _Figures()
+    p.feed(fragment)
+    p.close()
+    return p
+
+
+def chart(body: dict, lang: str = "en", record: dict = RECORD) -> tuple[str, _Figures]:
+    out = render_block(body, record, lang)
+    return out, parse(out)
+
+
+def _data_uri_text(uri: str) -> str:
+    head, _, payload = uri.partition(",")
+    assert head.endswith(";charset=utf-8")
+    return urllib.parse.unquote(payload)
+
+
+# -- values equal the record ------------------------------------------------------------------------
+
+def test_image_sizes_stack_base_and_app_layers_and_switch_to_compressed():
+    _, p = chart({"chart": "image-sizes", "images": ["slice-debian-glibc", "slice-busybox-musl"]})
+    (fig,) = p.figures
+    base, app = fig["data"]
+    assert fig["layout"]["barmode"] == "stack"
+    assert base["x"] == ["slice-debian-glibc", "slice-busybox-musl"]
+    assert base["y"] == [73800851, 2799653] and app["y"] == [934808, 962840]
+    for name, b, a in zip(base["x"], base["y"], app["y"]):
+        assert b + a == RECORD["images"][name]["size"]["uncompressed"]
+    unc, comp = fig["switch"]
+    assert unc["y"] == [base["y"], app["y"]] and unc["label"] == "Uncompressed"
+    assert comp["y"] == [[28138178, 1549551], [413545, 438091]] and comp["label"] == "Compressed"
+    assert comp["customdata"][1] == ["413,545 bytes (413.5 kB)", "438,091 bytes (438.1 kB)"]
+    assert fig["layout"]["yaxis"]["type"] == "linear"
+    _, p = chart({"chart": "image-sizes", "images": "slice-debian-glibc", "log": True})
+    assert p.figures[0]["layout"]["yaxis"]["type"] == "log"
+
+
+def test_binary_sizes_group_gnu_and_musl_per_program():
+    _, p = chart({"chart": "binary-sizes",
+                  "builds": ["hello-c-gnu", "hello-c-musl", "hello-rust-gnu", "hello-rust-musl"]})
+    traces = {t["name"]: t for t in p.figures[0]["data"]}
+    assert set(traces) == {"glibc", "musl"}
+    assert traces["glibc"]["x"] == ["hello-c", "hello-rust"] == traces["musl"]["x"]
+    assert traces["glibc"]["y"] == [15960, 442352]
+    assert traces["musl"]["y"] == [24696, 499896]
+
+
+def test_probe_heatmap_marks_ran_and_failed_and_unexpected():
+    _, p = chart({"chart": "probes", "builds": ["hello-c-gnu", "hello-c-musl"]})
+    (hm,) = p.figures[0]["data"]
+    assert hm["type"] == "heatmap"
+    assert hm["x"] == ["scratch", "debian"] and hm["y"] == ["hello-c-gnu", "hello-c-musl"]
+    assert hm["z"] == [[0, 1], [1, 1]]
+    assert hm["text"][1][1].endswith("(!)")  # ran, but the spec expected it to fail
+    assert "unexpected" in " ".join(p.cells)
+
+
+def test_build_times_are_the_recorded_seconds():
+    names = ["hello-c-gnu", "hello-c-musl"]
+    _, p = chart({"chart": "build-times", "builds": names})
+    (bar,) = p.figures[0]["data"]
+    assert bar["orientation"] == "h" and bar["y"] == names and bar["x"] == [0.09, 0.06]
+    assert "from cache" in p.cells  # hello-c-musl's seconds come from the run that filled the cache
+
+
+# -- the page around the plot -------------------------------------------------------------------------
+
+def test_table_downloads_and_provenance_under_every_chart():
+    out, p = chart({"chart": "image-sizes", "images": ["slice-debian-glibc"]})
+    assert '<details class="lb-chart__data">' in out
+    assert "73,800,851 bytes (73.8 MB)" in p.cells and "934,808 bytes (934.8 kB)" in p.cells
+    assert "74,735,659 bytes (74.7 MB)" in p.cells  # the image total
+    rows = list(csv.DictReader(io.StringIO(_data_uri_text(p.links["livebench-image-sizes.csv"]))))
+    assert rows[0] == {"image": "slice-debian-glibc", "base": "debian", "layer": "base",
+                       "uncompressed_bytes": "73800851", "compressed_bytes": "28138178"}
+    doc = json.loads(_data_uri_text(p.links["livebench-image-sizes.json"]))
+    assert doc["chart"] == "image-sizes" and doc["provenance"]["git_commit"] == "0123456789abcdef"
+    assert doc["rows"][1]["uncompressed_bytes"] == 934808
+    assert "lb-provenance" in out and "0123456789" in out
+    assert p.scripts == 0  # nothing executable in a chart block
+
+
+def test_korean_edition_labels_everything_in_korean():
+    ko = LABELS["ko"]
+    _, p = chart({"chart": "image-sizes", "images": ["slice-debian-glibc"]}, lang="ko")
+    fig = p.figures[0]
+    assert fig["lang"] == "ko"
+    assert fig["layout"]["title"]["text"] == ko["chart_image_sizes"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == ko["image"]
+    assert fig["layout"]["yaxis"]["title"]["text"] == ko["axis_uncompressed"]
+    assert [t["name"] for t in fig["data"]] == [ko["layer_base"], ko["layer_app"]]
+    assert [v["label"] for v in fig["switch"]] == [ko["show_uncompressed"], ko["show_compressed"]]
+    assert fig["switch"][1]["axis"] == ko["axis_compressed"]
+    assert fig["data"][0]["customdata"] == ["73,800,851바이트 (73.8 MB)"]
+    assert "73,800,851바이트 (73.8 MB)" in p.cells and ko["layer_base"] in p.cells
+    _, p = chart({"chart": "build-times", "builds": ["hello-c-gnu"]}, lang="ko")
+    assert p.figures[0]["data"][0]["text"] == ["0.09초"]
+    assert p.figures[0]["layout"]["xaxis"]["title"]["text"] == ko["axis_seconds"]
+    _, p = chart({"chart": "probes", "builds": ["hello-c-gnu"]}, lang="ko")
+    assert p.figures[0]["layout"]["title"]["text"] == ko["probe_matrix"]
+    assert p.figures[0]["data"][0]["text"] == [["✗ " + ko["fails"], "✓ " + ko["runs"]]]
+
+
+def test_hostile_names_are_escaped_everywhere():
+    out, p = chart({"chart": "image-sizes", "images": [EVIL]})
+    assert "<script" not in out and "</div><" not in out.split("data-lb-figure")[1][:200]
+    raw = re.search(r'data-lb-figure="([^"]*)"', out).group(1)
+    decoded = html.unescape(raw)  # what JSON.parse gets in the browser
+    assert not set(raw) & set("<>`()") and not set(decoded) & set("<>&`()")  # all as \\uXXXX escapes
+    assert "\\\\" not in decoded  # no escaped backslash either: Markdown would eat one of the pair
+    fig = p.figures[0]
+    # Plotly renders a little HTML in its strings: record text reaches it HTML-escaped, shown verbatim.
+    assert fig["data"][0]["x"] == [html.escape(EVIL, quote=False)]
+    assert EVIL in p.cells  # the table shows the name as text
+    out, p = chart({"chart": "binary-sizes", "builds": [EVIL]})
+    assert "<script" not in out and p.figures[0]["data"][0]["y"] == [777]
+    # A spreadsheet would run a cell that starts with "=": the CSV neutralises it.
+    rec = copy.deepcopy(RECORD)
+    rec["builds"]["=HYPERLINK(1)"] = _build("x", 1, "musl")
+    _, p = chart({"chart": "binary-sizes", "builds": ["=HYPERLINK(1)"]}, record=rec)
+    assert "'=HYPERLINK(1)" in _data_uri_text(p.links["livebench-binary-sizes.csv"])
+
+
+def test_chart_survives_markdown_inside_a_content_tab():
+    """Indented in a tab, the block reaches Python-Markdown as inline HTML: it must come out unchanged."""
+    md = (f"=== \"Tab\"\n\n    ```livebench\n    chart: image-sizes\n    images: ['{EVIL.replace(chr(39), chr(39) * 2)}']"
+          "\n    ```\n\n=== \"Other\"\n\n    text\n")
+    text, problems = expand_markdown(md, RECORD, lang="en", page="docs/p.md")
+    assert not problems
+    out = markdown.markdown(text, extensions=["attr_list", "md_in_html", "tables", "pymdownx.superfences",
+                                              "pymdownx.details", "pymdownx.tabbed"],
+                            extension_configs={"pymdownx.tabbed": {"alternate_style": True}})
+    assert "tabbed-set" in out
+    chart_part = re.sub(r'<details class="lb-provenance">.*?</details>', "", out)  # its <code> is its own
+    for produced_by_markdown in ("<em>", "<strong>", "<code>", '<a href="http'):
+        assert produced_by_markdown not in chart_part
+    p = parse(out)
+    built = chart_image_sizes({"images": [EVIL]}, RECORD, "en")
+    expected = json.loads(figure_json(built.figure, "en", built.switch))
+    assert p.figures == [expected]
+    assert EVIL in p.cells
+
+
+def test_errors_name_what_is_wrong():
+    with pytest.raises(DirectiveError, match="unknown chart 'pie'. Charts: image-sizes"):
+        render_block({"chart": "pie"}, RECORD, "en")
+    with pytest.raises(DirectiveError, match=r"option\(s\) images do not apply to 'chart: probes'"):
+        render_block({"chart": "probes", "builds": ["hello-c-gnu"], "images": ["x"]}, RECORD, "en")
+    with pytest.raises(DirectiveError, match="unknown image 'nope'. Known: "):
+        render_block({"chart": "image-sizes", "images": ["nope"]}, RECORD, "en")
+    with pytest.raises(DirectiveError, match="build 'broken' failed"):
+        render_block({"chart": "build-times", "builds": ["broken"]}, RECORD, "en")
+    with pytest.raises(DirectiveError, match="needs 'builds'"):
+        render_block({"chart": "binary-sizes"}, RECORD, "en")
+    text, problems = expand_markdown("```livebench\nchart: probes\nbuilds: [ghost]\n```\n", RECORD,
+                                     lang="en", page="docs/p.md")
+    assert [str(x) for x in problems] == ["docs/p.md:1: no probes for build 'ghost'. Probed: hello-c-gnu, hello-c-musl"]
+
+
+# -- the built demo site ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out
+
+
+SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", re.I)
+
+
+def test_script_tags_only_on_chart_pages_and_never_from_another_host(site: Path):
+    pages = sorted(site.rglob("*.html"))
+    assert pages
+    chart_pages = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        srcs = SCRIPT_SRC.findall(text)
+        for src in srcs:
+            assert not re.match(r"^(?:[a-z]+:)?//", src, re.I), f"{page}: script from another host: {src}"
+        ours = [s for s in srcs if "livebench" in s]
+        if 'class="lb-chart"' in text:
+            chart_pages.append(page.relative_to(site).as_posix())
+            assert len(ours) == 1, f"{page}: {ours}"
+            assert (page.parent / ours[0]).resolve() == (site / "assets/livebench/livebench-charts.js").resolve()
+        else:
+            assert not ours, f"{page} has no chart but loads {ours}"
+        assert "plotly.min.js" not in "".join(srcs)  # fetched by our script, once, only where needed
+    assert {"container-diet/index.html", "ko/container-diet/index.html"} <= set(chart_pages)
+    assert len(chart_pages) < len(pages)  # pages without charts exist, and load nothing of ours
+    served = site / "assets/livebench/plotly.min.js"
+    assert served.read_bytes() == PLOTLY_BUNDLE.read_bytes()
+    assert (site / "assets/livebench/livebench-charts.js").is_file()
+
+
+def test_both_editions_carry_the_same_charts_in_the_same_order(site: Path):
+    record = json.loads((site / "livebench/results.json").read_text())
+    kinds = {}
+    for ed in ("container-diet", "ko/container-diet"):
+        p = parse((site / ed / "index.html").read_text(encoding="utf-8"))
+        kinds[ed] = [(f["lang"], [t["type"] for t in f["data"]], [t.get("y") for t in f["data"]]) for f in p.figures]
+        assert len(p.figures) == 5
+    en, ko = kinds["container-diet"], kinds["ko/container-diet"]
+    assert [k[0] for k in en] == ["en"] * 5 and [k[0] for k in ko] == ["ko"] * 5
+    assert [k[1:] for k in en] == [k[1:] for k in ko]  # same traces, same numbers, one record
+    img = parse((site / "container-diet/index.html").read_text()).figures[-1]
+    for name, base in zip(img["data"][0]["x"], img["data"][0]["y"]):
+        assert base == sum(l["size"] for l in record["images"][name]["layers"] if l.get("role") != "app")
