@@ -30,8 +30,17 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _str_keys(obj: Any) -> Any:
+    # YAML allows `0: x` next to `a: y`; json's sort_keys cannot order mixed key types.
+    if isinstance(obj, dict):
+        return {str(k): _str_keys(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_str_keys(v) for v in obj]
+    return obj
+
+
 def canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(_str_keys(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def make_key(parts: dict[str, Any]) -> str:
