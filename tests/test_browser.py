@@ -296,7 +296,7 @@ def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site
     # Material intercepts links only once it has fetched the sitemap: clicking earlier reloads the page.
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.querySelectorAll('script[src*=livebench]').length") == 0  # home: no charts
-    page.click(f".md-content a[href$='container-diet/']")
+    page.click(".md-content a[href$='container-diet/']")
     page.wait_for_url(re.compile(re.escape(instant_site + ARTICLE[lang]) + "$"))
     page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
     assert page.evaluate("window.__sameDocument") is True  # Material swapped the page in: no reload
@@ -304,7 +304,7 @@ def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site
     # Back home and forth again: still one plotly.js download, charts drawn again.
     page.go_back()
     page.wait_for_function("document.querySelectorAll('.lb-chart').length === 0")
-    page.click(f".md-content a[href$='container-diet/']")
+    page.click(".md-content a[href$='container-diet/']")
     page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
     assert page.evaluate("window.__sameDocument") is True
     assert len([u for u in page.watch.requests if u.endswith("/plotly.min.js")]) == 1

@@ -1,8 +1,6 @@
 """MkDocs adapter: hooks only. The work itself lives in the core modules, which never import MkDocs."""
 from __future__ import annotations
 
-import hashlib
-import glob
 import logging
 import os
 import shutil
@@ -32,22 +30,6 @@ PLOTLY_URL = "assets/livebench/plotly.min.js"
 # MkDocs serve builds a fresh plugin instance per rebuild; the last record survives here so that
 # editing a page re-renders it without running anything (keyed by spec path → input fingerprint).
 _MEMO: dict[str, tuple[str, dict]] = {}
-
-
-def _fingerprint(plan: Plan) -> str:
-    """Cheap: the spec text plus (path, size, mtime) of every declared input. (Superseded by
-    warm.fingerprint, which also covers tools, package state and the engine.)"""
-    h = hashlib.sha256(plan.path.read_bytes())
-    steps = list(plan.setup.values()) + list(plan.builds.values())
-    for step in steps:
-        for pattern in step.inputs:
-            for f in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
-                try:
-                    st = os.stat(f)
-                except OSError:
-                    continue
-                h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 class LivebenchPlugin(BasePlugin[LivebenchConfig]):

@@ -8,6 +8,7 @@ from ..results import human_size
 from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL, render_chart
 from .claims import block_claim
 from .html import esc, terminal_text
+from .options import names as option_names
 from .measures import block_measurements
 from .provenance import provenance_html
 from .labels import KIND_WORDS, label
@@ -19,15 +20,6 @@ REFERENCE_SIZES = {
     "slice-busybox-musl": ("alpine-musl", "8.4 MB"),
     "slice-distroless-musl": ("distroless-musl", "3.52 MB"),
 }
-
-
-def _names(opts: dict, key: str) -> list[str]:
-    value = opts.get(key)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return value
-    raise DirectiveError(f"'{key}' must be a name or a list of names, got {value!r}")
 
 
 def _get(record: dict, section: str, name: str, what: str) -> dict:
@@ -90,7 +82,7 @@ def block_transcript(opts: dict, record: dict, lang: str) -> str:
 
 
 def block_linkage(opts: dict, record: dict, lang: str) -> str:
-    names = _names(opts, "linkage")
+    names = option_names(opts, "linkage")
     L = lambda k: esc(label(lang, k))  # noqa: E731
     head = "".join(f"<th>{L(k)}</th>" for k in ("build", "size", "kind", "libc", "interpreter", "needed", "stripped"))
     rows, listings = [], []
@@ -121,7 +113,7 @@ def block_linkage(opts: dict, record: dict, lang: str) -> str:
 
 
 def block_images(opts: dict, record: dict, lang: str) -> str:
-    names = _names(opts, "images")
+    names = option_names(opts, "images")
     show_ref = bool(opts.get("reference"))
     L = lambda k: esc(label(lang, k))  # noqa: E731
     cols = ["image", "base", "uncompressed", "compressed", "engine", "layers"]
@@ -153,7 +145,7 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
 
 
 def block_docker_images(opts: dict, record: dict, lang: str) -> str:
-    names = _names(opts, "docker-images")
+    names = option_names(opts, "docker-images")
     lines = [f"{'REPOSITORY':<24}{'TAG':<26}{'IMAGE ID':<15}SIZE"]
     for name in names:
         im = _get(record, "images", name, "image")
@@ -167,7 +159,7 @@ def block_docker_images(opts: dict, record: dict, lang: str) -> str:
 
 
 def block_probes(opts: dict, record: dict, lang: str) -> str:
-    names = _names(opts, "probes")
+    names = option_names(opts, "probes")
     probes = record.get("probes", {})
     bases: list[str] = []
     for n in names:

@@ -47,6 +47,7 @@ from plotly.utils import PlotlyJSONEncoder
 from ..errors import DirectiveError
 from ..results import human_size
 from .html import esc, inline_text
+from .options import names as option_names
 from .labels import label
 
 # The bundle the site serves (copied into site/assets/livebench/ by the plugin): the installed plotly's own.
@@ -92,15 +93,6 @@ def _pt(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _names(opts: dict, key: str, kind: str) -> list[str]:
-    value = opts.get(key)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return value
-    raise DirectiveError(f"'chart: {kind}' needs '{key}': a name or a list of names, got {value!r}")
-
-
 def _bytes(n: int, lang: str) -> str:
     return label(lang, "bytes_fmt", v=f"{n:,}")
 
@@ -137,7 +129,7 @@ def _value_axis(title: str, *, log: bool, bytes_axis: bool) -> dict:
 # -- the four charts --------------------------------------------------------------------------------
 
 def chart_image_sizes(opts: dict, record: dict, lang: str) -> Chart:
-    names = _names(opts, "images", "image-sizes")
+    names = option_names(opts, "images", "chart: image-sizes")
     images = record.get("images", {})
     by_role: dict[str, dict[str, list[int]]] = {"base": {"u": [], "c": []}, "app": {"u": [], "c": []}}
     keys = ["image", "base", "layer", "uncompressed_bytes", "compressed_bytes"]
@@ -199,7 +191,7 @@ def _program(name: str) -> str:
 def _builds(opts: dict, record: dict, kind: str) -> list[tuple[str, dict]]:
     out = []
     builds = record.get("builds", {})
-    for name in _names(opts, "builds", kind):
+    for name in option_names(opts, "builds", f"chart: {kind}"):
         b = builds.get(name)
         if b is None:
             known = ", ".join(sorted(builds)) or "none in the record"
@@ -262,7 +254,7 @@ def chart_binary_sizes(opts: dict, record: dict, lang: str) -> Chart:
 
 
 def chart_probes(opts: dict, record: dict, lang: str) -> Chart:
-    names = _names(opts, "builds", "probes")
+    names = option_names(opts, "builds", "chart: probes")
     probes = record.get("probes", {})
     bases: list[str] = []
     for n in names:
