@@ -95,7 +95,7 @@ def test_matrix(build: str, base: str, how: str, engine, bases: dict[str, BaseRe
     if how == "sandbox":
         assert r.exit_code == 127
         assert r.output == "chroot: failed to run command '/hello': No such file or directory\n"
-        assert r.command.endswith("unshare -rn chroot rootfs /hello")
+        assert r.command.endswith("unshare -rn --pid --fork --kill-child chroot rootfs /hello")
     else:
         # runc >= 1.1 execs after the container started: exit 1, "exec /hello: no such file or directory"
         # (runc < 1.1 failed at create: Docker's own 127 with "OCI runtime create failed ...").

@@ -158,14 +158,20 @@ def inspect(path: str | os.PathLike[str], *, root: str | None = None) -> Linkage
     """
     p = os.fspath(path)
     try:
-        f = open(p, "rb")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+        f = os.fdopen(os.open(p, os.O_RDONLY | os.O_NONBLOCK), "rb")
     except IsADirectoryError:
         raise ElfError(f"{p}: is a directory, not an ELF file") from None
     except OSError as e:
         raise ElfError(f"{p}: cannot read: {e.strerror or e}") from None
     with f:
         try:
-            size = os.fstat(f.fileno()).st_size
+            st = os.fstat(f.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise ElfError(f"{p}: is a directory, not an ELF file")
+            if not stat.S_ISREG(st.st_mode):
+                raise ElfError(f"{p}: not a regular file (a device, FIFO or socket), so not an ELF file")
+            size = st.st_size
             head = f.read(64)
         except OSError as e:
             raise ElfError(f"{p}: cannot read: {e.strerror or e}") from None

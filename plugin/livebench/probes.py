@@ -6,9 +6,11 @@ Two ways, both isolating the binary from the host (invariant 2):
   command, so the page shows what Docker itself prints (its exit codes 125/126/127 included);
   without the CLI the SDK does the same and the message is Docker's API error.
 - ``sandbox``: the base's layer tar is extracted (hardened) into a fresh private folder, the binary
-  copied in, and ``prlimit --as=N unshare -rn chroot rootfs /NAME`` runs it: a user namespace for
-  chroot, a new network namespace (only a down loopback), an address-space cap, and a timeout that
-  kills the whole process group.
+  copied in, and ``prlimit --as=N unshare -rn --pid --fork --kill-child chroot rootfs /NAME`` runs it:
+  a user namespace for chroot, a new network namespace (only a down loopback), an address-space cap,
+  and a timeout that kills the whole process group. The PID namespace is what makes the timeout final:
+  a binary that forks and calls setsid() leaves the process group, but killing unshare kills the
+  namespace's init (--kill-child), and with it every process inside.
 
 A binary that fails is a *result* (exit code + output); ProbeError is for probes that cannot run.
 """
@@ -115,7 +117,7 @@ def _sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, timeout
         shutil.copyfile(binary, target)
         target.chmod(0o755)
         argv = (["prlimit", f"--as={memory_limit}"] if memory_limit else []) + \
-            ["unshare", "-rn", "chroot", "rootfs", dest, *args]
+            ["unshare", "-rn", "--pid", "--fork", "--kill-child", "chroot", "rootfs", dest, *args]
         command = shlex.join(argv)
         log(f"probe {binary.name} in {base.name} (sandbox): {command}")
         entry = run_command(command, cwd=tmp, env=PROBE_ENV, timeout=timeout)
