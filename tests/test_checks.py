@@ -257,3 +257,12 @@ def test_demo_provenance_names_the_toolchain_engine_and_kernel(demo_check):
             assert needle in html, needle
     assert [c for c in record["claims"] if c["where"].startswith("docs/container-diet.ko.md")]
     assert all(c["ok"] for c in record["claims"])
+
+
+def test_update_baseline_with_only_is_refused_before_anything_runs(tmp_path):
+    # A usage error (exit 2) must not cost a full run first: the spec's one build would leave a cache.
+    (tmp_path / "livebench.yml").write_text(
+        'version: 1\nbuilds:\n  b:\n    commands: ["touch ran"]\n    artifact: ran\n')
+    proc = livebench("run", "-q", "--spec", "livebench.yml", "--update-baseline", "--only", "b", cwd=tmp_path)
+    assert proc.returncode == 2 and "--update-baseline needs a complete run" in proc.stderr
+    assert not (tmp_path / "ran").exists() and not (tmp_path / ".livebench-cache").exists()

@@ -156,3 +156,108 @@ def test_cli_run_json_and_show(project):
     show = subprocess.run([sys.executable, "-m", "livebench.cli", "show", "--root", str(project),
                            "--cache-dir", ".cache", "--json"], capture_output=True, text=True)
     assert json.loads(show.stdout) == record
+
+
+def test_refresh_replaces_the_cache_entry_it_reran(tmp_path):
+    # A refreshed, non-reproducible build: the record's sha256 must be the file's at the recorded path,
+    # and the next (cached) run must serve the refreshed entry, not the one from before the refresh.
+    import hashlib
+
+    (tmp_path / "livebench.yml").write_text(
+        'version: 1\nbuilds:\n  nd:\n    commands: ["date +%s%N > $LIVEBENCH_OUT/a"]\n'
+        '    artifact: ${LIVEBENCH_OUT}/a\n')
+    run(tmp_path)
+    refreshed = run(tmp_path, refresh=True)["builds"]["nd"]
+    art = refreshed["artifact"]
+    assert hashlib.sha256((tmp_path / art["path"]).read_bytes()).hexdigest() == art["sha256"]
+    again = run(tmp_path)["builds"]["nd"]
+    assert again["cached"] and again["artifact"]["sha256"] == art["sha256"]
+    assert again["transcript"] == refreshed["transcript"]
+
+
+def test_dockerfile_image_is_rebuilt_when_the_dockerfile_or_context_changes(tmp_path, monkeypatch):
+    # Invariant 4: the image key holds what makes the image; for a `dockerfile` image that is the
+    # Dockerfile and its context, not only their paths. (The engine is stubbed: this tests the key.)
+    from livebench import stage_images, warm
+
+    built = []
+
+    class Built:
+        def to_dict(self):
+            return {"ref": "lbtest:x", "size": {"uncompressed": 1}}
+
+    monkeypatch.setattr(stage_images, "select_backend", lambda choice, say: "docker")
+    monkeypatch.setattr(stage_images, "engine_info", lambda: {})
+    monkeypatch.setattr(stage_images, "_engine_has", lambda ref: True)
+    monkeypatch.setattr(stage_images, "build_image", lambda spec, *a: built.append(spec.name) or Built())
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "Dockerfile").write_text("FROM scratch\nCOPY a /a\n")
+    (tmp_path / "img" / "a").write_text("one")
+    (tmp_path / "livebench.yml").write_text(
+        'version: 1\nbuilds:\n  b:\n    commands: ["echo x > $LIVEBENCH_OUT/b"]\n    artifact: ${LIVEBENCH_OUT}/b\n'
+        'images:\n  df:\n    dockerfile: img/Dockerfile\n')
+    plan = load_plan(tmp_path / "livebench.yml", root=tmp_path)
+    fp = warm.fingerprint(plan, backend="docker")
+    for _ in range(2):
+        assert not run(tmp_path)["failures"]
+    assert built == ["df"]  # the second run is cached
+    (tmp_path / "img" / "a").write_text("two")
+    assert warm.fingerprint(plan, backend="docker") != fp
+    run(tmp_path)
+    assert built == ["df", "df"]
+    (tmp_path / "img" / "Dockerfile").write_text("FROM scratch\nCOPY a /b\n")
+    run(tmp_path)
+    assert built == ["df", "df", "df"]
+
+
+def test_a_hung_tool_version_command_is_a_tool_error_not_a_version(project, monkeypatch):
+    import livebench.runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "TOOL_TIMEOUT", 1.0)
+    spec = SPEC.replace('musl-gcc: {version: "musl-gcc --version", package: musl-tools}',
+                        'musl-gcc: {version: "echo partial; sleep 30", package: musl-tools}')
+    (project / "livebench.yml").write_text(spec)
+    result = run(project)
+    assert "musl-gcc" not in result["provenance"]["tools"]
+    b = result["builds"]["c-musl"]
+    assert not b["ok"] and "did not finish within 1 s" in b["error"]
+    assert result["builds"]["c-gnu"]["ok"]
+
+
+def test_a_relative_creates_is_read_in_the_workdir_not_the_callers_cwd(tmp_path, monkeypatch):
+    # `creates: stamp` made by a step in its workdir: a run started from another folder must still see it.
+    from livebench import warm
+
+    (tmp_path / "livebench.yml").write_text(
+        'version: 1\nsetup:\n  s:\n    commands: ["touch stamp"]\n    creates: stamp\n'
+        'builds:\n  b:\n    needs: [s]\n    commands: ["echo x > $LIVEBENCH_OUT/b"]\n    artifact: ${LIVEBENCH_OUT}/b\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    run(tmp_path)
+    assert run(tmp_path)["setup"]["s"]["cached"]
+    plan = load_plan(tmp_path / "livebench.yml", root=tmp_path)
+    fp = warm.fingerprint(plan)
+    (tmp_path / "stamp").unlink()
+    assert warm.fingerprint(plan) != fp
+    assert not run(tmp_path)["setup"]["s"]["cached"]
+
+
+def test_an_input_glob_that_matches_nothing_names_the_key(project):
+    spec = (project / "livebench.yml").read_text().replace("inputs: [src/hello.c]", "inputs: [src/nothing-*.c]")
+    (project / "livebench.yml").write_text(spec)
+    err = run(project)["builds"]["c-gnu"]["error"]
+    assert err.startswith("livebench.yml:")
+    assert "builds.c-gnu: inputs: 'src/nothing-*.c' matches no file" in err
+
+
+def test_an_io_error_is_a_message_not_a_traceback(project, monkeypatch):
+    # What a full disk or an unreadable input raises (root ignores file modes, so raise it directly).
+    import livebench.runner as runner_mod
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(runner_mod, "sha256_file", denied)
+    err = run(project)["builds"]["c-gnu"]["error"]
+    assert "Permission denied" in err and "hello.c" in err and "Traceback" not in err

@@ -102,8 +102,16 @@ class Cache:
         try:
             os.rename(stage, dest)
         except OSError:
-            # Someone committed the same key first: theirs is as good as ours.
-            shutil.rmtree(stage, ignore_errors=True)
+            # An entry for this key is there already: a refresh ran the step again. Ours is the one the
+            # record describes (its transcript, its artifact's hash), so it replaces the old one; the run
+            # lock keeps other runs out meanwhile.
+            old = self.staging()
+            try:
+                os.rename(dest, old / "entry")
+                os.rename(stage, dest)
+            except OSError:
+                shutil.rmtree(stage, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
         return dest
 
     def discard(self, stage: Path) -> None:

@@ -74,14 +74,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.update_baseline and (args.only or args.no_images):  # a usage error: say so before running anything
+        print("livebench run: --update-baseline needs a complete run (without --only/--no-images).",
+              file=sys.stderr)
+        return 2
     record = _run_record(args)
     if args.update_baseline:
         from .check_cli import update_baseline
 
-        if args.only or args.no_images:
-            print("livebench run: --update-baseline needs a complete run (without --only/--no-images).",
-                  file=sys.stderr)
-            return 2
         if update_baseline(record, args.baseline_path, Path(args.root).resolve()):
             return 1
     if args.json:

@@ -27,6 +27,7 @@ from .spec import Plan, Step
 log_default = logging.getLogger("mkdocs.plugins.livebench")
 
 HEARTBEAT_SECONDS = 20.0
+TOOL_TIMEOUT = 60.0  # seconds for one tool's version command
 
 
 @dataclass
@@ -136,10 +137,13 @@ class Runner:
         # All at once: each is a fork+exec of bash and a compiler that mostly waits on exec and I/O.
         with ThreadPoolExecutor(max_workers=max(1, min(8, len(tools)))) as pool:
             entries = list(pool.map(
-                lambda t: run_command(t[1].version_command, cwd=self.plan.root, env=env, timeout=60), tools))
+                lambda t: run_command(t[1].version_command, cwd=self.plan.root, env=env, timeout=TOOL_TIMEOUT), tools))
         for (name, tool), entry in zip(tools, entries):
             out = entry["output"].strip()
-            if entry["exit_code"] == 0 or (out and "not found" not in out):
+            if entry.get("timed_out"):  # a hung version command: its output is no version (it would key the cache)
+                self.tool_errors[name] = (f"tool '{name}': `{tool.version_command}` did not finish within "
+                                          f"{TOOL_TIMEOUT:g} s. Run it by hand to see why it hangs.")
+            elif entry["exit_code"] == 0 or (out and "not found" not in out):
                 self.tool_versions[name] = out
             else:
                 pkg = f" Install it: apt-get install {tool.package}." if tool.package else ""
@@ -170,10 +174,7 @@ class Runner:
             matches = sorted(glob.glob(str(self.plan.root / pattern), recursive=True))
             files = [m for m in matches if os.path.isfile(m)]
             if not files:
-                raise BuildError(
-                    f"{self.plan.where(step.key_path + '.inputs')}: {step.key_path}.inputs: "
-                    f"'{pattern}' matches no file under {self.plan.root}. Fix the glob."
-                )
+                raise BuildError(f"inputs: '{pattern}' matches no file under {self.plan.root}. Fix the glob.")
             for f in files:
                 rel = os.path.relpath(f, self.plan.root)
                 hashes[rel] = sha256_file(Path(f))
@@ -220,7 +221,7 @@ class Runner:
             if failed_dep:
                 self.record["setup"][name] = self._failure(step, f"needs failed setup step(s): {', '.join(failed_dep)}")
                 continue
-            self.record["setup"][name] = self._run_step(step)
+            self.record["setup"][name] = self._run_step_safely(step)
             if self.record["setup"][name]["ok"]:
                 self.setup_keys[name] = self.record["setup"][name]["key"]
 
@@ -236,10 +237,19 @@ class Runner:
         failed_dep = [n for n in step.needs if not self.record["setup"].get(n, {}).get("ok")]
         if failed_dep:
             return self._failure(step, f"needs failed setup step(s): {', '.join(failed_dep)}")
-        result = self._run_step(step)
+        result = self._run_step_safely(step)
         if result["ok"]:
             self._inspect(step, result)
         return result
+
+    def _run_step_safely(self, step: Step) -> dict[str, Any]:
+        # A full disk or an unreadable input is the user's to fix: a message, not a traceback.
+        try:
+            return self._run_step(step)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            return self._failure(step, f"{exc.strerror or exc}{where}. Free the space or fix the permission, "
+                                       f"then run again.")
 
     def _inspect(self, step: Step, result: dict[str, Any]) -> None:
         path = self._abs(result["artifact"]["path"])
@@ -285,10 +295,10 @@ class Runner:
         try:
             key = self.key(step)
         except BuildError as exc:
-            return self._failure(step, str(exc).split(": ", 2)[-1])
+            return self._failure(step, str(exc))
         section = step.section
         cached = None if self.opt.refresh else self.cache.get(section, key)
-        if cached and step.creates and not Path(expand(step.creates, self._base_env())).exists():
+        if cached and step.creates and not (step.workdir / expand(step.creates, self._base_env())).exists():
             cached = None  # the setup's effect is gone (a fresh machine): run it again
         if cached:
             result = {k: v for k, v in cached.items() if k != "_dir"}

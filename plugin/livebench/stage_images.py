@@ -1,19 +1,21 @@
 """The image stage of a run: bases, images around the builds' artifacts, and the probe matrix.
 
 Bases are cached by their recipe inside ``images``; images and probes are cached here by what
-makes them (artifact hash, base digest, backend), so a warm run neither rebuilds nor re-runs them.
+makes them (artifact hash, base digest, Dockerfile and context contents, backend), so a warm run neither rebuilds nor re-runs them.
 """
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import make_key
+from .cache import make_key, sha256_file
 from .errors import LivebenchError
 from .images import BaseResult, BaseSpec, FileSpec, ImageSpec, build_base, build_image, engine_info, select_backend
 from .probes import run_probe
+from .warm import dockerfile_inputs
 
 if TYPE_CHECKING:
     from .runner import Runner
@@ -94,7 +96,9 @@ def run_images(runner: "Runner") -> None:
                          context=(plan.root / entry["context"]) if entry.get("context") else None)
         key = make_key({"image": entry, "files": [rec["builds"][f["build"]]["artifact"]["sha256"]
                                                  for f in entry.get("files") or []],
-                        "base": bases[base_name].diff_id if base_name in bases else None, "backend": backend})
+                        "base": bases[base_name].diff_id if base_name in bases else None, "backend": backend,
+                        "dockerfile": {os.path.relpath(f, plan.root): sha256_file(f)
+                                       for f in dockerfile_inputs(plan.root, entry) if f.is_file()}})
         cached = None if runner.opt.refresh else runner.cache.get("images", key)
         if cached and backend == "docker" and not _engine_has(cached.get("ref")):
             cached = None  # the engine lost it (a fresh engine): assemble it again

@@ -11,6 +11,7 @@ cost next to nothing, so before running, a *world fingerprint* is taken from sta
   size, mtime — plus the package manager's state (dpkg status, apt lists and sources), which
   changes with every install or upgrade and keys the base recipes' package versions;
 - whether each setup step's ``creates`` path exists;
+- the Dockerfile and build context of ``dockerfile`` images: path, size, mtime;
 - the image backend choice and whether the Docker socket accepts a connection.
 
 If it equals the fingerprint stored with the last failure-free record, that record is reused as is
@@ -72,6 +73,23 @@ def _tool_files(command: str, path_var: str) -> list[str]:
     return out
 
 
+def dockerfile_inputs(root: Path, entry: dict[str, Any]) -> list[Path]:
+    """The files a ``dockerfile`` image is made from: the Dockerfile and its build context (less ``.git``
+    and any livebench cache inside it, which change on every run). Sorted; empty for other images."""
+    if not entry.get("dockerfile"):
+        return []
+    dockerfile = Path(root) / entry["dockerfile"]
+    context = Path(root) / entry["context"] if entry.get("context") else dockerfile.parent
+    out = {dockerfile}
+    for folder, dirs, names in os.walk(context):
+        if "run.lock" in names:  # a livebench cache folder
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if d != ".git"]
+        out.update(Path(folder) / n for n in names)
+    return sorted(out)
+
+
 def _docker_up() -> str:
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     if not host.startswith("unix://"):
@@ -104,7 +122,7 @@ def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
     for step in list(plan.setup.values()) + list(plan.builds.values()):
         h.update(f"step {step.key_path}\n".encode())
         if step.creates:
-            h.update(f"creates {os.path.exists(string.Template(step.creates).safe_substitute(env))}\n".encode())
+            h.update(f"creates {(step.workdir / string.Template(step.creates).safe_substitute(env)).exists()}\n".encode())
         for pattern in step.inputs:
             for f in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
                 h.update(f"{f}@{_stat(f)}\n".encode())
@@ -112,6 +130,9 @@ def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
         h.update(f"measurements {name}\n".encode())
         for f in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
             h.update(f"{f}@{_stat(f)}\n".encode())
+    for name, entry in sorted(plan.images.items()):
+        for f in dockerfile_inputs(plan.root, entry):
+            h.update(f"image {name} {f}@{_stat(f)}\n".encode())
     if plan.images or plan.probes:
         h.update(f"docker {_docker_up() if backend != 'embedded' else '-'}\n".encode())
     return h.hexdigest()
