@@ -155,3 +155,53 @@ def test_deb_with_a_device_node_and_absolute_hardlink(tmp_path: Path, dest: Path
         with pytest.raises(ImageError) as err:
             extract_deb(deb, dest / str(i))
         assert f"evil{i}_1.0_amd64.deb" in str(err.value) and member[0].name in str(err.value)
+
+
+# -- the steps of a base build that write or delete after extraction --------------------------------
+
+def _root_with_link_out(tmp_path: Path, link: str) -> tuple[Path, Path]:
+    """An unpacked root whose ``link`` is an absolute symlink to a host folder (fine inside a chroot)."""
+    root, host = tmp_path / "stage" / "root", tmp_path / "host"
+    (host / "keep").parent.mkdir(parents=True)
+    (host / "keep").write_text("host file")
+    (root / link).parent.mkdir(parents=True)
+    (root / link).symlink_to(host)
+    return root, host
+
+
+def test_remove_globs_never_delete_through_a_link_out_of_the_root(tmp_path: Path) -> None:
+    from livebench.images.bases import _remove_globs
+
+    root, host = _root_with_link_out(tmp_path, "var/run")
+    with pytest.raises(ImageError, match=r"base 'evil'.*'var/run/\*'.*leaves the root"):
+        _remove_globs(root, ("var/run/*",), "evil")
+    assert (host / "keep").read_text() == "host file"
+    with pytest.raises(ImageError, match=r"contains '\.\.'"):
+        _remove_globs(root, ("../host/*",), "evil")
+    assert (host / "keep").exists()
+
+
+def test_busybox_links_never_written_through_a_link_out_of_the_root(tmp_path: Path, monkeypatch) -> None:
+    from livebench.images import bases
+
+    root, host = _root_with_link_out(tmp_path, "usr")
+    (root / "bin").mkdir()
+    (root / "bin" / "busybox").write_bytes(b"\x7fELF")
+    monkeypatch.setattr(bases, "_run", lambda *a, **k: {"output": "/usr/keep2\n", "exit_code": 0})
+    with pytest.raises(ImageError, match=r"base hostile: applet /usr/keep2 .*leaves the root"):
+        bases._busybox_links(root, [], print, "hostile")
+    assert sorted(p.name for p in host.iterdir()) == ["keep"]
+
+
+def test_busybox_applets_are_never_listed_on_the_host(tmp_path: Path, monkeypatch) -> None:
+    from livebench.images import bases
+
+    root = tmp_path / "stage" / "root"
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "busybox").write_bytes(b"\x7fELF")
+    ran: list = []
+    monkeypatch.setattr(bases, "_run", lambda *a, **k: ran.append(a) or {"output": "", "exit_code": 0})
+    monkeypatch.setattr(bases.shutil, "which", lambda tool: None if tool == "unshare" else "/usr/bin/" + tool)
+    with pytest.raises(ImageError, match=r"base bb:.*unshare.*apt-get install util-linux"):
+        bases._busybox_links(root, [], print, "bb")
+    assert ran == []  # invariant 2: no fallback that runs the base's busybox on the host

@@ -23,8 +23,8 @@ from livebench.images import (DEFAULT_BASES, BaseResult, BaseSpec, FileSpec, Ima
                               engine_info, select_backend, write_docker_archive)
 from livebench.images import docker_backend, layers
 
-CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
-BASES = ["scratch", "busybox-musl", "distroless-static", "debian"]
+from conftest import BASES, CACHE
+
 
 
 def _sha256(path: Path) -> str:
@@ -33,18 +33,6 @@ def _sha256(path: Path) -> str:
         while block := fh.read(1 << 20):
             h.update(block)
     return "sha256:" + h.hexdigest()
-
-
-@pytest.fixture(scope="session")
-def engine():
-    if not docker_backend.ping(timeout=10):
-        pytest.fail("the Docker engine does not answer: these tests need it (start dockerd; they never skip)")
-    return docker_backend.client()
-
-
-@pytest.fixture(scope="session")
-def bases() -> dict[str, BaseResult]:
-    return {name: build_base(DEFAULT_BASES[name], CACHE, print) for name in BASES}
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +96,16 @@ def test_base_cache_hit(bases: dict[str, BaseResult]) -> None:
 def test_base_rebuilt_from_scratch_has_same_digest(name: str, bases: dict[str, BaseResult], tmp_path: Path) -> None:
     fresh = build_base(DEFAULT_BASES[name], tmp_path)
     assert not fresh.cached and fresh.diff_id == bases[name].diff_id
+
+
+def test_base_digest_does_not_depend_on_the_umask(bases: dict[str, BaseResult], tmp_path: Path) -> None:
+    # busybox's applet folders (sbin, usr/sbin) are created by us, not unpacked: their mode must be fixed
+    old = os.umask(0o077)
+    try:
+        fresh = build_base(DEFAULT_BASES["busybox-musl"], tmp_path)
+    finally:
+        os.umask(old)
+    assert fresh.diff_id == bases["busybox-musl"].diff_id
 
 
 def test_debian_layer_round_trips(bases: dict[str, BaseResult], tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ Network isolation, the pause()-based timeout and the 1 GiB allocation are in tes
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import uuid
@@ -12,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from livebench.images import DEFAULT_BASES, BaseResult, build_base, docker_backend
+from livebench.images import DEFAULT_BASES, BaseResult, build_base
 from livebench.probes import run_probe
 
-CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
+from conftest import CACHE
+
 SPIN_C = "int main(void){ volatile unsigned long n = 0; for (;;) n++; }\n"
 ESCAPE_C = r"""
 #include <stdio.h>
@@ -26,12 +26,6 @@ int main(void) {
     for (;;) ;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def engine():
-    if not docker_backend.ping(timeout=10):
-        pytest.fail("the Docker engine does not answer: these tests need it (they never skip)")
 
 
 @pytest.fixture(scope="module")

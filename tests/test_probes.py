@@ -5,7 +5,6 @@ with test_images.py (/tmp/livebench-test-cache), so debootstrap runs at most onc
 """
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import threading
@@ -15,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from livebench.errors import ProbeError
-from livebench.images import DEFAULT_BASES, BaseResult, build_base, docker_backend
+from livebench.images import BaseResult
 from livebench.probes import run_probe
 
-CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
-BASES = ["scratch", "busybox-musl", "distroless-static", "debian"]
+from conftest import BASES, CACHE
+
 HOWS = ["docker", "sandbox"]
 
 NET_C = r"""
@@ -51,18 +50,6 @@ int main(void) {
     puts("allocated"); return p[4096] - 1;
 }
 """
-
-
-@pytest.fixture(scope="session")
-def engine():
-    if not docker_backend.ping(timeout=10):
-        pytest.fail("the Docker engine does not answer: these tests need it (start dockerd; they never skip)")
-    return docker_backend.client()
-
-
-@pytest.fixture(scope="session")
-def bases() -> dict[str, BaseResult]:
-    return {name: build_base(DEFAULT_BASES[name], CACHE, print) for name in BASES}
 
 
 @pytest.fixture(scope="session")
@@ -178,3 +165,37 @@ def test_docker_probe_without_engine(monkeypatch, bases: dict[str, BaseResult], 
 def test_to_dict_shape(bases: dict[str, BaseResult], programs: dict[str, Path]) -> None:
     d = run_probe(programs["hello-musl"], bases["busybox-musl"], "sandbox", cache_dir=CACHE).to_dict()
     assert {"ok", "exit_code", "output", "command", "seconds"} <= d.keys() and d["ok"] is True
+
+
+def test_leftover_containers_are_found_whatever_the_local_timezone(monkeypatch) -> None:
+    # After a timeout, the CLI's container is removed by its creation time, which the engine gives in UTC.
+    import datetime as dt
+
+    from livebench import probes
+
+    class Ct:
+        def __init__(self, created: str) -> None:
+            self.attrs, self.removed = {"Created": created}, False
+
+        def remove(self, force: bool = False) -> None:
+            self.removed = True
+
+    now = time.time()
+    utc = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+    fresh = Ct(utc.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z")
+    old = Ct((utc - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z")
+
+    class Client:
+        class containers:
+            @staticmethod
+            def list(all: bool, filters: dict) -> list:
+                return [fresh, old]
+
+    monkeypatch.setenv("TZ", "Asia/Seoul")  # UTC+9: a naive parse would put `fresh` nine hours in the past
+    time.tzset()
+    try:
+        probes._remove_leftovers(Client(), "img", now - 1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert (fresh.removed, old.removed) == (True, False)

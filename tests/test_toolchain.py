@@ -157,3 +157,28 @@ def test_apt_packages_cover_the_toolchain() -> None:
     listed = set((ROOT / "benchmarks" / "toolchain" / "apt-packages.txt").read_text().split())
     assert set(PREREQUISITES.values()) | {"musl-dev", "libunwind-14-dev", "rust-web-src",
                                           "libstd-rust-web-dev"} <= listed
+
+
+def test_setup_keeps_an_existing_cargo_config_valid_and_runs_one_at_a_time(musl_rust: str, tmp_path: Path) -> None:
+    import tomllib
+
+    existing = '[build]\njobs = 2\n\n[net]\noffline = true  # no newline at the end'
+    homes = [tmp_path / f"cargo{i}" for i in range(2)]
+    for home in homes:
+        home.mkdir()
+        (home / "config.toml").write_text(existing)
+    # two runs at once (flock): std is installed, so each only adds its linker block, in seconds
+    procs = [subprocess.Popen(["bash", str(SCRIPT)], cwd=ROOT, env=_env(CARGO_HOME=str(h)), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for h in homes]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, out + err
+        assert "already installed" in out, out
+    for home in homes:
+        again = _run(["bash", str(SCRIPT)], cwd=ROOT, CARGO_HOME=str(home), timeout=120)
+        assert again.returncode == 0 and "already installed" in again.stdout, again.stdout + again.stderr
+        text = (home / "config.toml").read_text()
+        assert text.startswith(existing + "\n") and text.count("# >>> livebench musl-rust") == 1, text
+        config = tomllib.loads(text)
+        assert config["build"] == {"jobs": 2} and config["net"] == {"offline": True}
+        assert config["target"][TARGET]["linker"] == "/usr/bin/musl-gcc"

@@ -71,9 +71,37 @@ config_part() { awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v want="$2" \
     '$0 == b { inb = 1 } { if ((inb ? 1 : 0) == want) print } $0 == e { inb = 0 }' "$1"; }
 config_ok() { [ -f "$CARGO_CONFIG" ] && [ "$(config_part "$CARGO_CONFIG" 1)" = "$config_block" ]; }
 
+# write the managed block into $CARGO_CONFIG, keeping the rest of the file (replaced atomically)
+write_config() {
+    mkdir -p "$(dirname "$CARGO_CONFIG")"
+    touch "$CARGO_CONFIG"
+    local tmp dest
+    dest=$(readlink -f "$CARGO_CONFIG")  # a symlinked config (dotfiles) stays a symlink
+    tmp=$(mktemp "$dest.XXXXXX")
+    config_part "$dest" 0 > "$tmp"
+    if grep -qE "^\[target\.(\"|')?$TARGET(\"|')?\]" "$tmp"; then
+        rm -f "$tmp"
+        die "$CARGO_CONFIG already has a [target.$TARGET] section; remove it and re-run"
+    fi
+    [ -s "$tmp" ] && [ -n "$(tail -c1 "$tmp")" ] && echo >> "$tmp"
+    echo "$config_block" >> "$tmp"
+    chmod --reference="$dest" "$tmp"
+    mv -f "$tmp" "$dest"
+}
+
+# --- one run at a time: a second run waits, then takes the fast path ------------------------------
+command -v flock >/dev/null || die "flock not found: apt-get install util-linux"
+exec 9<"$SYSROOT/lib/rustlib"
+flock 9 || die "cannot lock $SYSROOT/lib/rustlib"
+
 # --- fast path: already installed for this exact rustc ------------------------------------------
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] && [ -f "$OWN_LIB/libunwind.a" ] \
-    && compgen -G "$LIBDIR/libstd-*.rlib" >/dev/null && config_ok; then
+installed() { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] && [ -f "$OWN_LIB/libunwind.a" ] \
+    && compgen -G "$LIBDIR/libstd-*.rlib" >/dev/null; }
+if installed && ! config_ok; then  # std is in place; only this cargo home lacks the linker settings
+    say "linker settings for $TARGET in $CARGO_CONFIG"
+    write_config
+fi
+if installed && config_ok; then
     say "std for $TARGET is already installed for $("$RUSTC" -V)"
     say "  rlibs:  $LIBDIR ($(ls "$LIBDIR"/*.rlib | wc -l) crates)"
     say "  linker: $MUSL_GCC, configured in $CARGO_CONFIG"
@@ -171,15 +199,7 @@ echo
 # --- 4. tell cargo how to link for the target -------------------------------------------------------
 # Target-specific keys only: gnu builds of every project are unaffected.
 say "4/4 linker settings for $TARGET in $CARGO_CONFIG"
-mkdir -p "$(dirname "$CARGO_CONFIG")"
-touch "$CARGO_CONFIG"
-config_part "$CARGO_CONFIG" 0 > "$WORK/config.toml"
-if grep -qE "^\[target\.(\"|')?$TARGET(\"|')?\]" "$WORK/config.toml"; then
-    die "$CARGO_CONFIG already has a [target.$TARGET] section; remove it and re-run"
-fi
-[ -s "$WORK/config.toml" ] && [ -n "$(tail -c1 "$WORK/config.toml")" ] && echo >> "$WORK/config.toml"
-echo "$config_block" >> "$WORK/config.toml"
-cp "$WORK/config.toml" "$CARGO_CONFIG"
+write_config
 echo "$config_block" | grep -v '^#'
 
 # --- check: the plain command now gives a truly static hello world -------------------------------

@@ -190,10 +190,11 @@ def _docker(binary: Path, base: BaseResult, args: list[str], dest: str, timeout:
 
 def _remove_leftovers(c: Any, image: str, started: float) -> None:
     """Killing the CLI does not stop its container: remove this probe image's containers we started."""
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     for ct in c.containers.list(all=True, filters={"ancestor": image}):
-        created = datetime.fromisoformat(ct.attrs["Created"][:26].rstrip("Z")).timestamp()
+        # the engine's "Created" is UTC ("...Z"): a naive parse would read it as local time
+        created = datetime.fromisoformat(ct.attrs["Created"][:26].rstrip("Z")).replace(tzinfo=timezone.utc).timestamp()
         if created >= started - 5:
             ct.remove(force=True)
 

@@ -241,35 +241,55 @@ def _run(transcript: list[dict], command: str, cwd: Path, timeout: float, log: L
     return entry
 
 
-def _remove_globs(root: Path, globs: tuple[str, ...]) -> None:
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` resolves (symlinks followed on the host, as a write would) inside ``root``."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+
+
+def _remove_globs(root: Path, globs: tuple[str, ...], name: str = "") -> None:
     for pattern in globs:
+        if ".." in Path(pattern).parts:
+            raise ImageError(f"base {name!r}: `remove:` pattern {pattern!r} contains '..'; give a glob inside the root.")
         for hit in glob.glob(str(root / pattern.lstrip("/")), include_hidden=True):
             p = Path(hit)
+            # glob follows the root's own symlinks on the host (e.g. var/run -> /run): never delete there
+            if not _inside(root, p.parent):
+                raise ImageError(f"base {name!r}: `remove:` pattern {pattern!r} reaches {hit} through a symlink "
+                                 f"that leaves the root; name the path without the link.")
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p)
             else:
                 p.unlink()
 
 
-def _busybox_links(root: Path, transcript: list[dict], log: Log) -> None:
+def _busybox_links(root: Path, transcript: list[dict], log: Log, name: str = "busybox-musl") -> None:
     """Create the applet links ``busybox --install`` would, as relative links (chroot-safe)."""
     busybox = root / "bin" / "busybox"
-    if not busybox.is_file():
-        raise ImageError("base busybox-musl: bin/busybox missing after unpacking busybox-static.")
-    # The applet list comes from busybox itself, run inside the unpacked root with no network.
-    if shutil.which("unshare"):
-        cmd = f"unshare -rn chroot {shlex.quote(root.name)} /bin/busybox --list-full"
-    else:
-        cmd = f"{shlex.quote(root.name)}/bin/busybox --list-full"
-    entry = _run(transcript, cmd, root.parent, 60, log, "busybox-musl")
+    if busybox.is_symlink() or not busybox.is_file():
+        raise ImageError(f"base {name}: bin/busybox missing (or a link) after unpacking the packages; "
+                         f"add busybox-static to its packages.")
+    # The applet list comes from busybox itself, run inside the unpacked root with no network
+    # (invariant 2: never on the host).
+    if shutil.which("unshare") is None or shutil.which("chroot") is None:
+        raise ImageError(f"base {name}: listing busybox's applets runs it in an `unshare -rn chroot` sandbox, "
+                         f"and unshare/chroot is missing: apt-get install util-linux coreutils.")
+    cmd = f"unshare -rn chroot {shlex.quote(root.name)} /bin/busybox --list-full"
+    entry = _run(transcript, cmd, root.parent, 60, log, name)
     for rel in sorted(set(entry["output"].split())):
         rel = layers.norm(rel)
         if not rel or rel == "bin/busybox":
             continue
         link = root / rel
+        if not _inside(root, link.parent):
+            raise ImageError(f"base {name}: applet /{rel} would be created through a symlink that leaves the "
+                             f"root; the packages are malformed or hostile.")
         if link.exists() or link.is_symlink():
             continue  # never replace a file a package ships
-        link.parent.mkdir(parents=True, exist_ok=True)
+        for parent in reversed(link.relative_to(root).parents[:-1]):
+            if not (root / parent).is_dir():
+                (root / parent).mkdir()
+                (root / parent).chmod(0o755)  # not the umask: the layer's digest must not depend on it
         link.symlink_to(os.path.relpath(busybox, link.parent))
 
 
@@ -325,14 +345,14 @@ def _build(spec: BaseSpec, key: str, stage: Path, log: Log) -> BaseResult:
         for deb in sorted(debs.glob("*.deb")):
             extract_deb(deb, root, rootfs=True)
         if spec.symlink_busybox:
-            _busybox_links(root, transcript, log)
+            _busybox_links(root, transcript, log, spec.name)
     elif spec.kind == "debootstrap":
         mirror = spec.mirror or apt_mirror(spec.suite)
         _run(transcript, f"debootstrap --variant={shlex.quote(spec.variant)} {shlex.quote(spec.suite)} "
                          f"{shlex.quote(root.name)} {shlex.quote(mirror)}", stage, 1800, log, spec.name)
     elif spec.kind == "registry":
         _registry_rootfs(spec, root, transcript, log)
-    _remove_globs(root, spec.remove)
+    _remove_globs(root, spec.remove, spec.name)
     stats = layers.layer_from_dir(root, stage / "layer.tar")
     (stage / "index.json").write_text(json.dumps(layers.index_tar(stage / "layer.tar"), sort_keys=True))
     if stats.skipped:

@@ -1,0 +1,29 @@
+"""Fixtures shared by the tests that need the REAL Docker engine and the demo's bases.
+
+``engine`` FAILS (never skips) when the engine is unreachable. ``bases`` builds the four demo bases
+into CACHE (/tmp/livebench-test-cache, or LIVEBENCH_TEST_CACHE), shared across sessions so
+debootstrap runs once.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from livebench.images import DEFAULT_BASES, BaseResult, build_base, docker_backend
+
+CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
+BASES = ["scratch", "busybox-musl", "distroless-static", "debian"]
+
+
+@pytest.fixture(scope="session")
+def engine():
+    if not docker_backend.ping(timeout=10):
+        pytest.fail("the Docker engine does not answer: these tests need it (start dockerd; they never skip)")
+    return docker_backend.client()
+
+
+@pytest.fixture(scope="session")
+def bases() -> dict[str, BaseResult]:
+    return {name: build_base(DEFAULT_BASES[name], CACHE, print) for name in BASES}
