@@ -89,7 +89,13 @@ def run_probe(
     (work_root / "tmp").mkdir(parents=True, exist_ok=True)
     if how == "sandbox":
         return _sandbox(binary, base, list(args), dest, timeout, memory_limit, work_root, log)
-    return _docker(binary, base, list(args), dest, timeout, memory_limit, work_root, log)
+    import docker
+
+    try:
+        return _docker(binary, base, list(args), dest, timeout, memory_limit, work_root, log)
+    except docker.errors.DockerException as exc:  # the engine failed us, not the binary: a message
+        raise ProbeError(f"probe of {binary.name} in {base.name}: the Docker engine failed: {exc}. "
+                         f"Check `docker info`, or use `backend: embedded` (sandbox probes).") from None
 
 
 # -- sandbox: unshare + chroot -------------------------------------------------------------------
