@@ -227,6 +227,29 @@ def test_hostile_names_are_escaped_everywhere():
     assert "'=HYPERLINK(1)" in _data_uri_text(p.links["livebench-binary-sizes.csv"])
 
 
+def test_record_text_in_every_plotly_string_is_escaped():
+    """Plotly renders a subset of HTML in hovers: no record string may reach the figure unescaped
+    (probe exit codes and the ratio chart's target and title included; a frozen record is a file)."""
+    rec = copy.deepcopy(RECORD)
+    rec["probes"]["hello-c-gnu"]["debian"] = {"ok": True, "exit_code": EVIL, "output": EVIL, "command": EVIL}
+    rec["measurements"] = {"perf": {"s": {"title": EVIL, "ratios": {"r": 1.5}, "targets": {"r": EVIL}}}}
+
+    def strings(o):
+        if isinstance(o, str):
+            yield o
+        elif isinstance(o, dict):
+            for v in o.values():
+                yield from strings(v)
+        elif isinstance(o, list):
+            for v in o:
+                yield from strings(v)
+
+    for body in ({"chart": "probes", "builds": ["hello-c-gnu"]}, {"chart": "ratios", "measurements": "perf"}):
+        out, p = chart(body, record=rec)
+        assert not [t for t in strings(p.figures[0]) if "<script" in t or "</div>" in t], body
+        assert "<script" not in out
+
+
 def test_chart_survives_markdown_inside_a_content_tab():
     """Indented in a tab, the block reaches Python-Markdown as inline HTML: it must come out unchanged."""
     md = (f"=== \"Tab\"\n\n    ```livebench\n    chart: image-sizes\n    images: ['{EVIL.replace(chr(39), chr(39) * 2)}']"

@@ -135,3 +135,37 @@ def test_block_inside_a_tab_is_not_parsed_as_markdown():
     assert "<em>" not in html and "<strong>" not in html and "<a " not in html
     assert "LIVEBENCHSLOT" not in html
     assert 'class="tabbed-set' in html and "lb-terminal" in html
+
+
+def test_reference_page_documents_every_key_option_and_field():
+    """docs/reference.md keeps up with the code: spec keys, block options, inline fields, plugin options."""
+    from pathlib import Path
+
+    from livebench import spec
+    from livebench.config import LivebenchConfig
+    from livebench.render.blocks import OPTIONS
+    from livebench.render.values import FIELD_NAMES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "reference.md").read_text()
+    keys = (spec.TOP_KEYS | spec.STEP_KEYS | spec.BUILD_KEYS | spec.EXPECT_KEYS | spec.BASE_KEYS | spec.IMAGE_KEYS
+            | spec.FILE_KEYS | spec.PROBE_KEYS)
+    keys |= {k for opts in OPTIONS.values() for k in opts} | set(OPTIONS)
+    keys |= {f for fields in FIELD_NAMES.values() for f in fields}
+    keys |= {name for name, _ in LivebenchConfig._schema}
+    missing = sorted(k for k in keys if f"`{k}`" not in text and f"`{k}:" not in text and f"{k}`" not in text)
+    assert not missing, f"docs/reference.md does not document: {missing}"
+
+
+def test_hostile_record_text_in_an_inline_claim_tooltip_stays_inert_through_markdown():
+    """The ✓/✗ tooltip carries measured (record) text inside a paragraph Markdown parses after us: a
+    backtick pair must not open a code span across the tag, nor `[x](javascript:...)` become a link."""
+    import copy
+
+    import markdown
+
+    rec = copy.deepcopy(RECORD)
+    rec["builds"]["hello"]["linkage"]["kind"] = "`x<b>`*_[y](javascript:alert(1))"
+    for line in ("It is static {lb-claim:build.hello.kind == static}.", "Bad {lb:build.nope.size} `{lb:x}`."):
+        out, _ = expand_markdown(line, rec, lang="en", page="docs/p.md")
+        html = markdown.markdown(out)
+        assert 'href="javascript' not in html and "<code>" not in html.split("</span>")[0] and "<b>" not in html

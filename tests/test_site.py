@@ -145,6 +145,25 @@ def test_failed_build_fails_the_site(small_site):
     assert "builds.hello" in proc.stderr and "exited 1" in proc.stderr
 
 
+def test_serve_memo_never_keeps_a_failed_run(small_site, monkeypatch):
+    """`mkdocs serve` rebuilds in one process: a run with failures must not be reused by the next rebuild
+    (failures are never cached), while a clean run is."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from livebench import plugin as lb_plugin
+
+    proj = small_site("# T\n", on_failure="warn")
+    (proj / "src" / "hello.c").write_text("broken(\n")
+    monkeypatch.chdir(proj)
+    monkeypatch.delenv("LIVEBENCH_REFRESH", raising=False)
+    monkeypatch.setattr(lb_plugin, "_MEMO", {})
+    build(load_config(config_file=str(proj / "mkdocs.yml")), serve_url="http://127.0.0.1:8000/")
+    assert lb_plugin._MEMO == {}
+    (proj / "src" / "hello.c").write_text("int main(void){return 0;}\n")
+    build(load_config(config_file=str(proj / "mkdocs.yml")), serve_url="http://127.0.0.1:8000/")
+    assert len(lb_plugin._MEMO) == 1 and not next(iter(lb_plugin._MEMO.values()))[1].get("failures")
+
+
 def test_spec_error_is_a_message_not_a_traceback(small_site):
     proj = small_site("# T\n")
     (proj / "livebench.yml").write_text(SMALL_SPEC.replace("artifact:", "artefact:"))

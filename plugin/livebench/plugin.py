@@ -101,7 +101,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         except LivebenchError as exc:
             self.depth = 0
             raise PluginError(f"livebench: {exc}") from None
-        _MEMO[memo_key] = (fp, self.record)
+        if not self.record.get("failures"):  # failures are never cached: the next rebuild retries them
+            _MEMO[memo_key] = (fp, self.record)
         warm.store(cache_dir, fp, self.record)
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:

@@ -280,7 +280,7 @@ def chart_probes(opts: dict, record: dict, lang: str) -> Chart:
             unexpected = p.get("ok") is False
             zr.append(1 if ran else 0)
             tr.append(("✓ " if ran else "✗ ") + word + (" (!)" if unexpected else ""))
-            cr.append([word + (f" ({label(lang, 'unexpected')})" if unexpected else ""), str(p.get("exit_code"))])
+            cr.append([word + (f" ({label(lang, 'unexpected')})" if unexpected else ""), _pt(p.get("exit_code"))])
             rows.append([n, base, "runs" if ran else "fails", p.get("exit_code"), p.get("expected"), not unexpected])
             cells.append([n, base, word, str(p.get("exit_code")),
                           label(lang, "unexpected") if unexpected else label(lang, "expected")])
@@ -346,10 +346,11 @@ def chart_ratios(opts: dict, record: dict, lang: str) -> Chart:
         raise DirectiveError("'chart: ratios': the measurements hold no ratios")
     title = str(opts.get("title") or label(lang, "chart_ratios"))
     colors = [TIME_COLOR if ok is None else RUN_COLOR if ok else FAIL_COLOR for *_, ok, _ in bars]
-    custom = [[ratio_text(v), t or "–", what] for _, v, t, _, what in bars]
+    custom = [[ratio_text(v), t or "–", what] for _, v, t, _, what in bars]  # table cells (escaped there)
+    hover = [[_pt(x) for x in c] for c in custom]  # Plotly renders HTML in hovers: record text escaped
     data = [go.Bar(
         y=[_pt(n) for n, *_ in bars], x=[v for _, v, *_ in bars], orientation="h", marker={"color": colors},
-        customdata=custom, text=[c[0] for c in custom], textposition="auto", showlegend=False,
+        customdata=hover, text=[c[0] for c in custom], textposition="auto", showlegend=False,
         hovertemplate="%{y}<br>%{customdata[0]} (" + _pt(label(lang, "target")) + " %{customdata[1]})"
                       "<br>%{customdata[2]}<extra></extra>",
     )]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..checks import ClaimSyntaxError, evaluate, parse_expression, Claim
 from ..errors import DirectiveError
-from .html import esc
+from .html import esc, inline_text
 from .labels import label
 
 MARKS = {True: ("✓", "ok"), False: ("✗", "false"), None: ("?", "unknown")}
@@ -46,8 +46,10 @@ def inline_claim(expr: str, record: dict, lang: str) -> tuple[str, str | None]:
     """``{lb-claim:EXPR}`` → (the inline mark, a warning box to put after the paragraph or None)."""
     entry = evaluate(_claim([expr]), record)
     mark, cls = MARKS[entry["ok"]]
-    html = (f'<span class="lb-claim lb-claim--{cls}" title="{esc(_tooltip(entry, lang))}" '
-            f'aria-label="{esc(_tooltip(entry, lang))}">{mark}</span>')
+    # This span sits inside a paragraph that Markdown parses after us, and Markdown finds code spans and
+    # links before it stashes a tag: the tooltip (record text) must be inert to Markdown, not only escaped.
+    tip = inline_text(_tooltip(entry, lang))
+    html = f'<span class="lb-claim lb-claim--{cls}" title="{tip}" aria-label="{tip}">{mark}</span>'
     return html, (warning_box(entry, lang) if entry["ok"] is False else None)
 
 

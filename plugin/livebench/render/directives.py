@@ -114,14 +114,14 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
             return f'<span class="lb-value">{inline_text(inline_value(m.group(1), record, lang))}</span>'
         except DirectiveError as exc:
             problems.append(Problem(page, lineno, str(exc)))
-            return f'<span class="lb-value lb-error" title="{esc(exc)}">⚠ {esc(m.group(0))}</span>'
+            return f'<span class="lb-value lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
 
     def claim(m: re.Match) -> str:
         try:
             html, box = inline_claim(m.group(1).strip(), record, lang)
         except DirectiveError as exc:
             problems.append(Problem(page, lineno, str(exc)))
-            return f'<span class="lb-claim lb-error" title="{esc(exc)}">⚠ {esc(m.group(0))}</span>'
+            return f'<span class="lb-claim lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
         if box and boxes is not None:
             boxes.append(box)
         return html
