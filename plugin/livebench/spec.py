@@ -32,7 +32,7 @@ BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "r
 BASE_KINDS = ("scratch", "debs", "debootstrap", "registry")
 IMAGE_KEYS = {"description", "base", "files", "entrypoint", "cmd", "dockerfile", "context"}
 FILE_KEYS = {"build", "dest", "mode"}
-PROBE_KEYS = {"builds", "bases", "args", "timeout", "expect", "prompt"}
+PROBE_KEYS = {"builds", "bases", "args", "timeout", "expect"}
 
 
 @dataclass(frozen=True)
