@@ -1,8 +1,9 @@
-"""Fixtures shared by the tests that need the REAL Docker engine and the demo's bases.
+"""Fixtures shared by the tests that need the REAL Docker engine, the demo's bases or Chromium.
 
 ``engine`` FAILS (never skips) when the engine is unreachable. ``bases`` builds the four demo bases
 into CACHE (/tmp/livebench-test-cache, or LIVEBENCH_TEST_CACHE), shared across sessions so
-debootstrap runs once.
+debootstrap runs once. ``browser`` is Debian's Chromium driven by Playwright, one per session:
+Playwright's sync API refuses a second instance while the first one's event loop is running.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from livebench.images import DEFAULT_BASES, BaseResult, build_base, docker_backend
 
 CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
+CHROMIUM = Path(os.environ.get("LIVEBENCH_CHROMIUM", "/usr/bin/chromium"))
 BASES = ["scratch", "busybox-musl", "distroless-static", "debian"]
 
 
@@ -27,3 +29,15 @@ def engine():
 @pytest.fixture(scope="session")
 def bases() -> dict[str, BaseResult]:
     return {name: build_base(DEFAULT_BASES[name], CACHE, print) for name in BASES}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), (f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                               "(apt-get install chromium) or set LIVEBENCH_CHROMIUM; these tests never skip")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()

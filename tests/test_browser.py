@@ -20,12 +20,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from livebench.render.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path(os.environ.get("LIVEBENCH_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
 ARTICLE = {"en": "container-diet/", "ko": "ko/container-diet/"}
 N_CHARTS = 5  # the article's charts, the same in both editions
@@ -87,16 +86,6 @@ def instant_site(tmp_path_factory, serve) -> str:
     _mkdocs_build(out, "-f", "-", stdin=json.dumps(variant))  # JSON is YAML
     assert '"navigation.instant"' in (out / "index.html").read_text(encoding="utf-8")
     return base
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    assert CHROMIUM.exists(), (f"Chromium not found at {CHROMIUM}: install Debian's chromium "
-                               "(apt-get install chromium) or set LIVEBENCH_CHROMIUM")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
 
 
 class Watch:

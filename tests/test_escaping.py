@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("LIVEBENCH_CHROMIUM", "/usr/bin/chromium"))
 
 SPEC = r"""
 version: 1
@@ -96,34 +95,29 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def test_no_script_runs_in_a_browser(site: Path) -> None:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (this test never skips)"
-    from playwright.sync_api import sync_playwright
-
+def test_no_script_runs_in_a_browser(site: Path, browser) -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-            try:
-                page = browser.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
-                           else route.abort())
-                page.goto(url, wait_until="load")
-                page.wait_for_timeout(500)
-                page.mouse.move(200, 300)  # any hover handler would fire now
-                assert page.evaluate("typeof window.__pwned") == "undefined"
-                assert page.evaluate("document.querySelectorAll('[onerror],[onload],[onmouseover]').length") == 0
-                scripts = page.evaluate("[...document.scripts].map(s => s.textContent).join('\\n')")
-                assert "__pwned" not in scripts
-                shown = page.inner_text("body")
-                assert "<script>window.__pwned=1</script>" in shown  # the reader sees the text itself
-                assert "{lb:build.evil.size}" in shown
-                assert dialogs == []
-            finally:
-                browser.close()
+        page = browser.new_page()
+        try:
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
+                       else route.abort())
+            page.goto(url, wait_until="load")
+            page.wait_for_timeout(500)
+            page.mouse.move(200, 300)  # any hover handler would fire now
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            assert page.evaluate("document.querySelectorAll('[onerror],[onload],[onmouseover]').length") == 0
+            scripts = page.evaluate("[...document.scripts].map(s => s.textContent).join('\\n')")
+            assert "__pwned" not in scripts
+            shown = page.inner_text("body")
+            assert "<script>window.__pwned=1</script>" in shown  # the reader sees the text itself
+            assert "{lb:build.evil.size}" in shown
+            assert dialogs == []
+        finally:
+            page.close()
     finally:
         httpd.shutdown()
