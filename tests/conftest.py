@@ -2,7 +2,7 @@
 
 ``engine`` FAILS (never skips) when the engine is unreachable. ``bases`` builds the four demo bases
 into CACHE (/tmp/livebench-test-cache, or LIVEBENCH_TEST_CACHE), shared across sessions so
-debootstrap runs once. ``browser`` is Debian's Chromium driven by Playwright, one per session:
+debootstrap runs once; the recipes are the demo spec's (``DEMO_BASES``). ``browser`` is Debian's Chromium driven by Playwright, one per session:
 Playwright's sync API refuses a second instance while the first one's event loop is running.
 """
 from __future__ import annotations
@@ -12,11 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from livebench.images import DEFAULT_BASES, BaseResult, build_base, docker_backend
+from livebench.run.images import engine as docker_backend
+from livebench.run.images.bases import build_base
+from livebench.run.images.model import BaseResult
+from livebench.spec import BaseSpec, load_plan
 
 CACHE = Path(os.environ.get("LIVEBENCH_TEST_CACHE", "/tmp/livebench-test-cache"))
 CHROMIUM = Path(os.environ.get("LIVEBENCH_CHROMIUM", "/usr/bin/chromium"))
 BASES = ["scratch", "busybox-musl", "distroless-static", "debian"]
+ROOT = Path(__file__).resolve().parent.parent
+# The demo's base recipes, as its spec declares them (the library ships no bases of its own).
+DEMO_BASES: dict[str, BaseSpec] = dict(load_plan(ROOT / "benchmarks" / "livebench.yml", root=ROOT).bases)
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +34,7 @@ def engine():
 
 @pytest.fixture(scope="session")
 def bases() -> dict[str, BaseResult]:
-    return {name: build_base(DEFAULT_BASES[name], CACHE, print) for name in BASES}
+    return {name: build_base(DEMO_BASES[name], CACHE) for name in BASES}
 
 
 @pytest.fixture(scope="session")

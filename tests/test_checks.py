@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from livebench import checks
-from livebench.errors import SpecError
+from livebench.errors import ClaimSyntaxError, SpecError
 from livebench.render import expand_markdown
 from livebench.spec import load_plan
+from livebench.spec.claims import parse_expression
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVEBENCH = [sys.executable, "-m", "livebench.cli"]
@@ -44,7 +44,7 @@ def mkdocs_build(proj: Path, *extra: str, env: dict | None = None) -> subprocess
     ("probe.h.debian.result == runs", ("probe", "h", "result", "runs")),
 ])
 def test_inline_expressions(expr, fact):
-    f = checks.parse_expression(expr)
+    f = parse_expression(expr)
     assert (f.subject, f.name, f.field, f.expected) == fact
 
 
@@ -55,8 +55,8 @@ def test_inline_expressions(expr, fact):
     ("nonsense", "cannot read the claim"),
 ])
 def test_bad_expressions_say_what_to_write(expr, says):
-    with pytest.raises(checks.ClaimSyntaxError, match=says):
-        checks.parse_expression(expr)
+    with pytest.raises(ClaimSyntaxError, match=says):
+        parse_expression(expr)
 
 
 SPEC = """\
@@ -247,10 +247,10 @@ def test_demo_provenance_names_the_toolchain_engine_and_kernel(demo_check):
     assert tools["rustc"].startswith("rustc ") and tools["gcc"].startswith("gcc ")
     assert "musl" in tools["musl"] and tools["docker"].startswith("Docker Engine ")
     assert prov["kernel"].startswith("Linux ") and prov["engine"]["storage_driver"]
-    from livebench.render.blocks import _prov_line
+    from livebench.render.provenance import provenance_html
 
     for lang, word in (("en", "Measured on"), ("ko", "측정 환경")):
-        html = _prov_line(record, lang)
+        html = provenance_html(record, lang)
         assert word in html and "<details" in html
         for needle in (tools["rustc"], tools["gcc"], tools["musl"], prov["engine"]["version"],
                        prov["engine"]["storage_driver"], prov["kernel"], prov["arch"], prov["backend"]):
@@ -266,3 +266,24 @@ def test_update_baseline_with_only_is_refused_before_anything_runs(tmp_path):
     proc = livebench("run", "-q", "--spec", "livebench.yml", "--update-baseline", "--only", "b", cwd=tmp_path)
     assert proc.returncode == 2 and "--update-baseline needs a complete run" in proc.stderr
     assert not (tmp_path / "ran").exists() and not (tmp_path / ".livebench-cache").exists()
+
+
+def test_page_errors_and_claims_count_the_front_matter_lines(project):
+    """MkDocs strips front matter before plugins see a page: the line in a message is still the editor's."""
+    front = "---\ntitle: Hello\ndate: 2026-12-01\ntags: [c]\n---\n"
+    proj = project(front + "# Hello\n\nIt is {lb-claim:build.hello.kind == static}.\n\n```livebench\nlinkage: [helo]\n```\n")
+    proc = mkdocs_build(proj, "--strict")
+    assert proc.returncode != 0
+    claim = next(l for l in proc.stderr.splitlines() if "lb-claim:build.hello.kind == static" in l)
+    assert "docs/index.md:8:" in claim  # line 8 in the file, line 3 of what MkDocs hands the plugin
+    block = next(l for l in proc.stderr.splitlines() if "unknown build 'helo'" in l)
+    assert "docs/index.md:10:" in block
+
+
+def test_a_claim_on_a_failed_build_is_not_measured_and_the_build_fails_once(project):
+    proj = project("# Hello\n\nIt is {lb-claim:build.hello.kind == dynamic}.\n")
+    (proj / "src" / "hello.c").write_text("int main( {\n")
+    proc = mkdocs_build(proj)
+    assert proc.returncode != 0
+    assert proc.stderr.count("livebench: 1 failure(s)") == 1, proc.stderr[-3000:]
+    assert "builds.hello" in proc.stderr and "is false" not in proc.stderr

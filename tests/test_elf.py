@@ -1,4 +1,4 @@
-"""Tests for livebench.elf and livebench.inspect_cli against real binaries built in the session.
+"""Tests for livebench.run.elf and livebench.cli.inspect against real binaries built in the session.
 
 Every verdict is checked against ``readelf -lhdW`` output parsed here. The toolchain (gcc,
 musl-gcc, readelf, strip) is a hard requirement: a missing tool FAILS the tests, it never skips.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from livebench.elf import DF_1_PIE, Linkage, inspect, iter_elf_files, ldd_text, resolve
+from livebench.cli.inspect import cmd_inspect
 from livebench.errors import ElfError
-from livebench.inspect_cli import cmd_inspect
+from livebench.run.elf import DF_1_PIE, Linkage, inspect, iter_elf_files, ldd_text, resolve
 
 HOST_LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 MUSL_LOADER = "/lib/ld-musl-x86_64.so.1"

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-
 SPEC = r"""
 version: 1
 tools: {gcc: {version: "gcc --version", package: gcc}}

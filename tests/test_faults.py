@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from livebench.cache import sha256_file
+from livebench._util.files import sha256_file
 
 PY = sys.executable
 # A tiny ELF to stand in for a build's artifact without a compiler: fast, and elf.inspect has a real file.
@@ -346,7 +346,7 @@ def test_sigkill_at_any_moment(tmp_path: Path, delay: float) -> None:
 
 HOOK_KILL_AT_RENAME = """
 import os, signal, types
-import livebench.cache as cache
+import livebench.run.cache as cache
 fake_os = types.SimpleNamespace(**{k: getattr(os, k) for k in dir(os) if not k.startswith('__')})
 def rename(src, dst):
     if str(dst).find('/builds/') >= 0:
@@ -358,7 +358,7 @@ cache.os = fake_os
 
 HOOK_KILL_IN_RESULTS = """
 import os, signal
-import livebench.results as results
+import livebench._util.files as results
 real = results.os.replace
 def replace(src, dst):
     if str(dst).endswith('results.json'):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from livebench import elf
 from livebench.errors import ElfError
+from livebench.run import elf
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("fuzz_elf", ROOT / "benchmarks" / "perf" / "fuzz_elf.py")
@@ -116,7 +116,7 @@ def test_unreadable_and_special_files(tmp_path: Path) -> None:
             elf.inspect(p)
         assert str(p) in str(err.value)
     # A FIFO would block a naive open(); the reader must refuse it without waiting for a writer.
-    proc = subprocess.run([sys.executable, "-c", f"from livebench import elf\ntry:\n elf.inspect({str(fifo)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", f"from livebench.run import elf\ntry:\n elf.inspect({str(fifo)!r})\n"
                            f"except Exception as e: print(type(e).__name__, e)"], capture_output=True, text=True,
                           timeout=20)
     assert "ElfError" in proc.stdout and str(fifo) in proc.stdout, proc

@@ -19,10 +19,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livebench.cache import make_key
 from livebench.errors import SpecError
-from livebench.spec import (BASE_KEYS, BUILD_KEYS, EXPECT_KEYS, FILE_KEYS, IMAGE_KEYS, PROBE_KEYS, STEP_KEYS,
-                            TOP_KEYS, Plan, build_plan, load_plan)
+from livebench.run.cache import make_key
+from livebench.spec import Plan, build_plan, load_plan
+from livebench.spec.validate import (
+    BASE_KEYS,
+    BUILD_KEYS,
+    EXPECT_KEYS,
+    FILE_KEYS,
+    IMAGE_KEYS,
+    PROBE_KEYS,
+    STEP_KEYS,
+    TOP_KEYS,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "benchmarks" / "livebench.yml"
@@ -67,7 +76,7 @@ def _check(load: Any, shown: str) -> Plan | None:
         return None
     assert isinstance(plan, Plan)
     for step in [*plan.setup.values(), *plan.builds.values()]:
-        make_key({"entry": step.raw})  # the runner keys the cache on the entry as written
+        make_key({"entry": step.key_entry})  # the runner keys the cache on the entry as written
         assert math.isfinite(step.timeout) and step.timeout > 0
     return plan
 
@@ -132,7 +141,7 @@ def mutated_demo(draw) -> Any:
             for k in path[:-1]:
                 parent = parent[k]
             last = path[-1]
-            parent[last]  # noqa: B018 - still there after earlier mutations?
+            parent[last]
         except (KeyError, IndexError, TypeError):
             continue
         op = draw(st.sampled_from(["delete", "retype", "rename", "wrap", "duplicate"]))

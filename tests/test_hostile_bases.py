@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from livebench.errors import ImageError
-from livebench.images.safe_extract import extract_deb, extract_tar
+from livebench.run.images.extract import extract_deb, extract_tar
 from test_safe_extract import _ar, _tar, _tar_bytes, _ti
 
 
@@ -170,31 +170,31 @@ def _root_with_link_out(tmp_path: Path, link: str) -> tuple[Path, Path]:
 
 
 def test_remove_globs_never_delete_through_a_link_out_of_the_root(tmp_path: Path) -> None:
-    from livebench.images.bases import _remove_globs
+    from livebench.run.images.bases import remove_globs
 
     root, host = _root_with_link_out(tmp_path, "var/run")
     with pytest.raises(ImageError, match=r"base 'evil'.*'var/run/\*'.*leaves the root"):
-        _remove_globs(root, ("var/run/*",), "evil")
+        remove_globs(root, ("var/run/*",), "evil")
     assert (host / "keep").read_text() == "host file"
     with pytest.raises(ImageError, match=r"contains '\.\.'"):
-        _remove_globs(root, ("../host/*",), "evil")
+        remove_globs(root, ("../host/*",), "evil")
     assert (host / "keep").exists()
 
 
 def test_busybox_links_never_written_through_a_link_out_of_the_root(tmp_path: Path, monkeypatch) -> None:
-    from livebench.images import bases
+    from livebench.run.images import bases
 
     root, host = _root_with_link_out(tmp_path, "usr")
     (root / "bin").mkdir()
     (root / "bin" / "busybox").write_bytes(b"\x7fELF")
     monkeypatch.setattr(bases, "_run", lambda *a, **k: {"output": "/usr/keep2\n", "exit_code": 0})
     with pytest.raises(ImageError, match=r"base hostile: applet /usr/keep2 .*leaves the root"):
-        bases._busybox_links(root, [], print, "hostile")
+        bases.busybox_links(root, [], "hostile")
     assert sorted(p.name for p in host.iterdir()) == ["keep"]
 
 
 def test_busybox_applets_are_never_listed_on_the_host(tmp_path: Path, monkeypatch) -> None:
-    from livebench.images import bases
+    from livebench.run.images import bases
 
     root = tmp_path / "stage" / "root"
     (root / "bin").mkdir(parents=True)
@@ -203,5 +203,5 @@ def test_busybox_applets_are_never_listed_on_the_host(tmp_path: Path, monkeypatc
     monkeypatch.setattr(bases, "_run", lambda *a, **k: ran.append(a) or {"output": "", "exit_code": 0})
     monkeypatch.setattr(bases.shutil, "which", lambda tool: None if tool == "unshare" else "/usr/bin/" + tool)
     with pytest.raises(ImageError, match=r"base bb:.*unshare.*apt-get install util-linux"):
-        bases._busybox_links(root, [], print, "bb")
+        bases.busybox_links(root, [], "bb")
     assert ran == []  # invariant 2: no fallback that runs the base's busybox on the host

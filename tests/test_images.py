@@ -18,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BASES, CACHE, DEMO_BASES
 from livebench.errors import ImageError
-from livebench.images import (DEFAULT_BASES, BaseResult, BaseSpec, FileSpec, ImageSpec, build_base, build_image,
-                              engine_info, select_backend, write_docker_archive)
-from livebench.images import docker_backend, layers
-
-from conftest import BASES, CACHE
-
+from livebench.run.images import engine as docker_backend
+from livebench.run.images import layers
+from livebench.run.images.assemble import build_image, select_backend, write_docker_archive
+from livebench.run.images.bases import build_base
+from livebench.run.images.engine import engine_info
+from livebench.run.images.model import Addendum as FileSpec
+from livebench.run.images.model import BaseResult
+from livebench.run.images.model import ImageRecipe as ImageSpec
+from livebench.spec import BaseSpec
 
 
 def _sha256(path: Path) -> str:
@@ -88,13 +92,13 @@ def test_base_contents(bases: dict[str, BaseResult]) -> None:
 
 
 def test_base_cache_hit(bases: dict[str, BaseResult]) -> None:
-    again = build_base(DEFAULT_BASES["busybox-musl"], CACHE)
+    again = build_base(DEMO_BASES["busybox-musl"], CACHE)
     assert again.cached and again.diff_id == bases["busybox-musl"].diff_id
 
 
 @pytest.mark.parametrize("name", ["busybox-musl", "distroless-static", "scratch"])
 def test_base_rebuilt_from_scratch_has_same_digest(name: str, bases: dict[str, BaseResult], tmp_path: Path) -> None:
-    fresh = build_base(DEFAULT_BASES[name], tmp_path)
+    fresh = build_base(DEMO_BASES[name], tmp_path)
     assert not fresh.cached and fresh.diff_id == bases[name].diff_id
 
 
@@ -102,7 +106,7 @@ def test_base_digest_does_not_depend_on_the_umask(bases: dict[str, BaseResult], 
     # busybox's applet folders (sbin, usr/sbin) are created by us, not unpacked: their mode must be fixed
     old = os.umask(0o077)
     try:
-        fresh = build_base(DEFAULT_BASES["busybox-musl"], tmp_path)
+        fresh = build_base(DEMO_BASES["busybox-musl"], tmp_path)
     finally:
         os.umask(old)
     assert fresh.diff_id == bases["busybox-musl"].diff_id
@@ -110,7 +114,7 @@ def test_base_digest_does_not_depend_on_the_umask(bases: dict[str, BaseResult], 
 
 def test_debian_layer_round_trips(bases: dict[str, BaseResult], tmp_path: Path) -> None:
     """Extract the debian layer, write it again from the folder: same digest (modes, links, hard links kept)."""
-    from livebench.images.safe_extract import extract_tar
+    from livebench.run.images.extract import extract_tar
 
     root = tmp_path / "root"
     extract_tar(bases["debian"].tar, root, rootfs=True, compression="")
@@ -137,7 +141,7 @@ def test_registry_base_without_engine(monkeypatch) -> None:
 
 def test_registry_base_from_local_image(engine, bases: dict[str, BaseResult], tmp_path: Path) -> None:
     """An image the engine already holds is flattened into a deterministic layer."""
-    ref = docker_backend.ensure_base(engine, bases["busybox-musl"], print)
+    ref = docker_backend.ensure_base(engine, bases["busybox-musl"])
     engine.images.get(ref).tag("example.invalid/livebench-busybox", "1")
     spec = BaseSpec("reg-busybox", "registry", image="example.invalid/livebench-busybox:1")
     try:
@@ -150,14 +154,15 @@ def test_registry_base_from_local_image(engine, bases: dict[str, BaseResult], tm
 
 # -- backends --------------------------------------------------------------------------------------
 
-def test_select_backend_and_engine_info(engine, monkeypatch) -> None:
+def test_select_backend_and_engine_info(engine, monkeypatch, caplog) -> None:
     assert select_backend("auto") == "docker"
     info = engine_info()
     assert info is not None and info["storage_driver"] == engine.info()["Driver"]
     assert info["version"] == engine.version()["Version"] and info["api_version"]
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    logged: list[str] = []
-    assert select_backend("auto", logged.append) == "embedded" and "embedded" in logged[0]
+    caplog.set_level("INFO", logger="livebench")
+    assert select_backend("auto") == "embedded"
+    assert any("auto -> embedded" in r.getMessage() for r in caplog.records)  # the log says why
     assert engine_info() is None
     with pytest.raises(ImageError, match="does not answer"):
         select_backend("docker")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from livebench.images import DEFAULT_BASES, BaseResult, build_base
-from livebench.probes import run_probe
-
-from conftest import CACHE
+from conftest import CACHE, DEMO_BASES
+from livebench.run.images.bases import build_base
+from livebench.run.images.model import BaseResult
+from livebench.run.probes import run_probe
 
 SPIN_C = "int main(void){ volatile unsigned long n = 0; for (;;) n++; }\n"
 ESCAPE_C = r"""
@@ -30,7 +30,7 @@ int main(void) {
 
 @pytest.fixture(scope="module")
 def scratch() -> BaseResult:
-    return build_base(DEFAULT_BASES["scratch"], CACHE, print)
+    return build_base(DEMO_BASES["scratch"], CACHE)
 
 
 @pytest.fixture(scope="module")

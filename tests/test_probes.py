@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from livebench.errors import ProbeError
-from livebench.images import BaseResult
-from livebench.probes import run_probe
-
 from conftest import BASES, CACHE
+from livebench.errors import ProbeError
+from livebench.run.images.model import BaseResult
+from livebench.run.probes import run_probe
 
 HOWS = ["docker", "sandbox"]
 
@@ -171,7 +170,7 @@ def test_leftover_containers_are_found_whatever_the_local_timezone(monkeypatch) 
     # After a timeout, the CLI's container is removed by its creation time, which the engine gives in UTC.
     import datetime as dt
 
-    from livebench import probes
+    from livebench.run.probes import docker as probes
 
     class Ct:
         def __init__(self, created: str) -> None:
@@ -181,7 +180,7 @@ def test_leftover_containers_are_found_whatever_the_local_timezone(monkeypatch) 
             self.removed = True
 
     now = time.time()
-    utc = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+    utc = dt.datetime.fromtimestamp(now, dt.UTC)
     fresh = Ct(utc.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z")
     old = Ct((utc - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z")
 
@@ -194,7 +193,7 @@ def test_leftover_containers_are_found_whatever_the_local_timezone(monkeypatch) 
     monkeypatch.setenv("TZ", "Asia/Seoul")  # UTC+9: a naive parse would put `fresh` nine hours in the past
     time.tzset()
     try:
-        probes._remove_leftovers(Client(), "img", now - 1)
+        probes.remove_leftovers(Client(), "img", now - 1)
     finally:
         monkeypatch.undo()
         time.tzset()

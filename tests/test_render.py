@@ -24,6 +24,7 @@ RECORD = {
     },
     "images": {
         "slice-busybox-musl": {"base": "busybox-musl", "backend": "embedded", "ref": "livebench/slice:busybox-musl",
+                               "reference": {"value": "8.4 MB", "source": "the reference article's alpine-musl"},
                                "size": {"uncompressed": 3200000, "compressed": 1500000, "engine": None},
                                "layers": [{"digest": "sha256:aa", "size": 2900000, "compressed_size": 1}]},
     },
@@ -99,9 +100,10 @@ def test_failed_build_value_is_a_problem():
 def test_images_block_with_reference_label():
     html, problems = expand("```livebench\nimages: [slice-busybox-musl]\nreference: true\n```")
     assert not problems
-    assert "3.20 MB" in html and "8.4 MB" in html and "Reference article" in html
+    assert "3.20 MB" in html and "8.4 MB" in html and "Published elsewhere" in html
+    assert "(the reference article&#x27;s alpine-musl)" in html or "(the reference article's alpine-musl)" in html
     html, _ = expand("```livebench\nimages: [slice-busybox-musl]\nreference: true\n```", lang="ko")
-    assert "참고 글" in html
+    assert "다른 곳의 발표 수치" in html
 
 
 def test_probe_matrix_and_probe_transcript():
@@ -141,14 +143,14 @@ def test_reference_page_documents_every_key_option_and_field():
     """docs/reference.md keeps up with the code: spec keys, block options, inline fields, plugin options."""
     from pathlib import Path
 
-    from livebench import spec
-    from livebench.config import LivebenchConfig
+    from livebench.mkdocs_plugin.config import LivebenchConfig
     from livebench.render.blocks import OPTIONS
     from livebench.render.values import FIELD_NAMES
+    from livebench.spec import validate as spec
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "reference.md").read_text()
     keys = (spec.TOP_KEYS | spec.STEP_KEYS | spec.BUILD_KEYS | spec.EXPECT_KEYS | spec.BASE_KEYS | spec.IMAGE_KEYS
-            | spec.FILE_KEYS | spec.PROBE_KEYS)
+            | spec.FILE_KEYS | spec.PROBE_KEYS | spec.REFERENCE_KEYS)
     keys |= {k for opts in OPTIONS.values() for k in opts} | set(OPTIONS)
     keys |= {f for fields in FIELD_NAMES.values() for f in fields}
     keys |= {name for name, _ in LivebenchConfig._schema}

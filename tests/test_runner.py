@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from livebench.runner import RunOptions, Runner
+from livebench import workflow
+from livebench.run import RunOptions
 from livebench.spec import load_plan
+from livebench.verify import CheckOptions
 
 HELLO = '#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\n'
 
@@ -54,8 +56,10 @@ def project(tmp_path):
 
 
 def run(project: Path, **kw) -> dict:
+    """What `livebench run` does: measure (no warm reuse), judge, keep the record in the cache."""
     plan = load_plan(project / "livebench.yml", root=project)
-    return Runner(plan, RunOptions(cache_dir=project / ".cache", **kw)).run()
+    measured = workflow.measure(plan, RunOptions(cache_dir=project / ".cache", **kw), warm=False)
+    return workflow.judge(plan, measured.record, CheckOptions(), save_to=project / ".cache")
 
 
 def readelf(path: str) -> str:
@@ -178,7 +182,8 @@ def test_refresh_replaces_the_cache_entry_it_reran(tmp_path):
 def test_dockerfile_image_is_rebuilt_when_the_dockerfile_or_context_changes(tmp_path, monkeypatch):
     # Invariant 4: the image key holds what makes the image; for a `dockerfile` image that is the
     # Dockerfile and its context, not only their paths. (The engine is stubbed: this tests the key.)
-    from livebench import stage_images, warm
+    from livebench.record import fingerprint as warm
+    from livebench.run.images import assemble, engine, stage
 
     built = []
 
@@ -186,10 +191,10 @@ def test_dockerfile_image_is_rebuilt_when_the_dockerfile_or_context_changes(tmp_
         def to_dict(self):
             return {"ref": "lbtest:x", "size": {"uncompressed": 1}}
 
-    monkeypatch.setattr(stage_images, "select_backend", lambda choice, say: "docker")
-    monkeypatch.setattr(stage_images, "engine_info", lambda: {})
-    monkeypatch.setattr(stage_images, "_engine_has", lambda ref: True)
-    monkeypatch.setattr(stage_images, "build_image", lambda spec, *a: built.append(spec.name) or Built())
+    monkeypatch.setattr(assemble, "select_backend", lambda choice: "docker")
+    monkeypatch.setattr(engine, "engine_info", lambda: {})
+    monkeypatch.setattr(engine, "has_image", lambda ref: True)
+    monkeypatch.setattr(stage, "build_image", lambda spec, *a: built.append(spec.name) or Built())
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "Dockerfile").write_text("FROM scratch\nCOPY a /a\n")
     (tmp_path / "img" / "a").write_text("one")
@@ -211,7 +216,7 @@ def test_dockerfile_image_is_rebuilt_when_the_dockerfile_or_context_changes(tmp_
 
 
 def test_a_hung_tool_version_command_is_a_tool_error_not_a_version(project, monkeypatch):
-    import livebench.runner as runner_mod
+    import livebench.run.steps as runner_mod
 
     monkeypatch.setattr(runner_mod, "TOOL_TIMEOUT", 1.0)
     spec = SPEC.replace('musl-gcc: {version: "musl-gcc --version", package: musl-tools}',
@@ -226,7 +231,7 @@ def test_a_hung_tool_version_command_is_a_tool_error_not_a_version(project, monk
 
 def test_a_relative_creates_is_read_in_the_workdir_not_the_callers_cwd(tmp_path, monkeypatch):
     # `creates: stamp` made by a step in its workdir: a run started from another folder must still see it.
-    from livebench import warm
+    from livebench.record import fingerprint as warm
 
     (tmp_path / "livebench.yml").write_text(
         'version: 1\nsetup:\n  s:\n    commands: ["touch stamp"]\n    creates: stamp\n'
@@ -253,7 +258,7 @@ def test_an_input_glob_that_matches_nothing_names_the_key(project):
 
 def test_an_io_error_is_a_message_not_a_traceback(project, monkeypatch):
     # What a full disk or an unreadable input raises (root ignores file modes, so raise it directly).
-    import livebench.runner as runner_mod
+    import livebench.run.steps as runner_mod
 
     def denied(path):
         raise PermissionError(13, "Permission denied", str(path))

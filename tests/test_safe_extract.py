@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from livebench.errors import ImageError
-from livebench.images.safe_extract import extract_deb, extract_tar
+from livebench.run.images.extract import extract_deb, extract_tar
 
 
 def _tar(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:

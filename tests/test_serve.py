@@ -17,7 +17,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from livebench import plugin as lb_plugin
+from livebench.mkdocs_plugin import plugin as lb_plugin
 
 SPEC = """\
 version: 1
@@ -50,7 +50,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "mkdocs.yml").write_text("site_name: t\nplugins:\n  - livebench:\n      spec: livebench.yml\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LIVEBENCH_REFRESH", raising=False)
-    monkeypatch.setattr(lb_plugin, "_MEMO", {})  # this process's memo, as a fresh `mkdocs serve` has it
+    monkeypatch.setattr(lb_plugin.ServeMemo, "_records", {})  # this process's memo, as a fresh `mkdocs serve` has it
     return tmp_path
 
 
@@ -106,17 +106,17 @@ def test_a_new_process_reuses_the_warm_record_and_sees_edits(project, caplog):
     caplog.set_level(logging.INFO, logger="mkdocs.plugins.livebench")
     first, _ = rebuild(project, caplog)
     assert (project / ".livebench-cache" / "warm.json").is_file()
-    lb_plugin._MEMO.clear()  # what a new process starts with
+    lb_plugin.ServeMemo._records.clear()  # what a new process starts with
     second, log2 = rebuild(project, caplog)
     assert "nothing changed since the last run" in log2 and "running" not in log2
     assert all(b["cached"] for b in second["builds"].values())
     # an edited input is seen without the memo too: only its build runs
-    lb_plugin._MEMO.clear()
+    lb_plugin.ServeMemo._records.clear()
     touch_later(project / "src" / "alpha.c", '#include <stdio.h>\nint main(void){puts("alpha 2");return 0;}\n')
     third, log3 = rebuild(project, caplog)
     assert third["builds"]["alpha"]["cached"] is False and third["builds"]["beta"]["cached"] is True
     # LIVEBENCH_REFRESH=1 runs everything again
-    lb_plugin._MEMO.clear()
+    lb_plugin.ServeMemo._records.clear()
     os.environ["LIVEBENCH_REFRESH"] = "1"
     try:
         fourth, log4 = rebuild(project, caplog)

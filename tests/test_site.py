@@ -150,18 +150,19 @@ def test_serve_memo_never_keeps_a_failed_run(small_site, monkeypatch):
     (failures are never cached), while a clean run is."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from livebench import plugin as lb_plugin
+
+    from livebench.mkdocs_plugin import plugin as lb_plugin
 
     proj = small_site("# T\n", on_failure="warn")
     (proj / "src" / "hello.c").write_text("broken(\n")
     monkeypatch.chdir(proj)
     monkeypatch.delenv("LIVEBENCH_REFRESH", raising=False)
-    monkeypatch.setattr(lb_plugin, "_MEMO", {})
+    monkeypatch.setattr(lb_plugin.ServeMemo, "_records", {})
     build(load_config(config_file=str(proj / "mkdocs.yml")), serve_url="http://127.0.0.1:8000/")
-    assert lb_plugin._MEMO == {}
+    assert lb_plugin.ServeMemo._records == {}
     (proj / "src" / "hello.c").write_text("int main(void){return 0;}\n")
     build(load_config(config_file=str(proj / "mkdocs.yml")), serve_url="http://127.0.0.1:8000/")
-    assert len(lb_plugin._MEMO) == 1 and not next(iter(lb_plugin._MEMO.values()))[1].get("failures")
+    assert len(lb_plugin.ServeMemo._records) == 1 and not next(iter(lb_plugin.ServeMemo._records.values()))[1].get("failures")
 
 
 def test_spec_error_is_a_message_not_a_traceback(small_site):
@@ -218,7 +219,7 @@ def test_demo_images_and_probes_with_both_backends(built):
         size = {n: i["size"]["uncompressed"] for n, i in im.items()}
         assert size["slice-distroless-musl"] < size["slice-busybox-musl"] < size["slice-debian-glibc"]
         assert abs(size["slice-debian-glibc"] - size["slice-debian-musl"]) / size["slice-debian-glibc"] < 0.01
-        for n, i in im.items():
+        for i in im.values():
             assert i["size"]["compressed"] < i["size"]["uncompressed"]
             assert sum(l["size"] for l in i["layers"]) == i["size"]["uncompressed"]
     for name, i in embedded_rec["images"].items():
@@ -234,3 +235,26 @@ def test_demo_images_and_probes_with_both_backends(built):
             assert all(cell["exit_code"] == 0 for cell in p[build].values()), build
     # the sandbox shows exactly what an empty root does to a dynamic binary
     assert embedded_rec["probes"]["hello-c-gnu"]["scratch"]["exit_code"] == 127
+
+
+def test_published_record_validates_against_the_published_schema(built):
+    """The site publishes its record and the record's JSON Schema side by side; one validates the other."""
+    import jsonschema
+
+    site, *_ = built
+    record = json.loads((site / "livebench" / "results.json").read_text())
+    schema = json.loads((site / "livebench" / "results.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(record)
+    assert record["images"]["slice-debian-glibc"]["reference"]["value"] == "78.8 MB"  # labelled, from the spec
+    assert oct((site / "livebench" / "results.json").stat().st_mode & 0o777) == "0o644"  # readable by a web server
+
+
+def test_a_frozen_record_of_livebench_0_1_0_still_builds_the_site(tmp_path):
+    """Records written before the typed record (tests/fixtures/record-0.1.0.json) keep building the site."""
+    fixture = ROOT / "tests" / "fixtures" / "record-0.1.0.json"
+    proc = mkdocs_build(tmp_path / "site", "--strict", env={"LIVEBENCH_FROZEN": str(fixture)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    page = (tmp_path / "site" / "container-diet" / "index.html").read_text()
+    old = json.loads(fixture.read_text())
+    assert f'{old["builds"]["hello-rust-musl"]["artifact"]["size"]:,}' in page
+    assert old["provenance"]["date"][:10] in page

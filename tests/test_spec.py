@@ -114,3 +114,34 @@ def test_cli_broken_spec_exits_2_naming_file(tmp_path):
     assert proc.returncode == 2
     assert "spec.yml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_misspelt_expectation_is_refused_before_anything_builds(tmp_path):
+    p = write(tmp_path, GOOD.replace("expect: {kind: dynamic}", "expect: {kind: statc, libc: muls}"))
+    with pytest.raises(SpecError) as e:
+        load_plan(p, root=tmp_path)
+    msg = str(e.value)
+    assert "spec.yml:18: builds.hello.expect.kind: expected a kind: one of static, static-pie" in msg
+    assert "Did you mean 'static'?" in msg and "Did you mean 'musl'?" in msg
+
+
+def test_free_text_is_not_part_of_the_cache_key(tmp_path):
+    from livebench.run.cache import make_key
+
+    plain = load_plan(write(tmp_path, GOOD), root=tmp_path).builds["hello"]
+    described = load_plan(write(tmp_path, GOOD.replace("    workdir: src\n", "    workdir: src\n    description: x\n")),
+                          root=tmp_path).builds["hello"]
+    assert described.raw != plain.raw and make_key(described.key_entry) == make_key(plain.key_entry)
+    changed = load_plan(write(tmp_path, GOOD.replace("-o $LIVEBENCH_OUT", "-O2 -o $LIVEBENCH_OUT")),
+                        root=tmp_path).builds["hello"]
+    assert make_key(changed.key_entry) != make_key(plain.key_entry)
+
+
+def test_validation_leaves_the_yaml_as_written(tmp_path):
+    import yaml
+
+    text = GOOD + 'bases:\n  s: {kind: scratch}\nimages:\n  i:\n    base: s\n    files: [{build: hello, dest: /h, mode: "0644"}]\n'
+    plan = load_plan(write(tmp_path, text), root=tmp_path)
+    assert plan.images["i"].files[0].mode == 0o644
+    assert yaml.safe_load(text)["images"]["i"]["files"][0]["mode"] == "0644"
+    assert plan.images["i"].recipe()["files"][0]["mode"] == 0o644

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]  # the project root
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -75,7 +75,7 @@ def machine() -> dict:
     except OSError:
         load = None
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "host_kernel": f"{uname.system} {uname.release}",
         "arch": uname.machine,
         "cpus": os.cpu_count(),

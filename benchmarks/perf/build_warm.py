@@ -14,7 +14,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import VENV_BIN, alternate, median, bench_project, report, run, temp_dir  # noqa: E402
+from _common import VENV_BIN, alternate, bench_project, median, report, run, temp_dir
 
 
 def main() -> None:

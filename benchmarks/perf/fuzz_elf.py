@@ -21,11 +21,11 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
-from livebench import elf
 from livebench.errors import ElfError
+from livebench.run import elf
 
 SLOW_SECONDS = 2.0
 C_HELLO = '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n'
@@ -60,11 +60,11 @@ def craft(cls: int, data: int, machine: int, e_type: int, interp: bytes | None) 
     if cls == 1:
         header = ident + struct.pack(e + "HHIIIIIHHHHHH", e_type, machine, 1, 0x10000 + body_off, phoff, 0, 0,
                                      ehsize, phentsize, phnum, 40, 0, 0)
-        ph = lambda t, off, sz: struct.pack(e + "IIIIIIII", t, off, 0x10000 + off, 0x10000 + off, sz, sz, 5, 0x1000)  # noqa: E731
+        ph = lambda t, off, sz: struct.pack(e + "IIIIIIII", t, off, 0x10000 + off, 0x10000 + off, sz, sz, 5, 0x1000)
     else:
         header = ident + struct.pack(e + "HHIQQQIHHHHHH", e_type, machine, 1, 0x10000 + body_off, phoff, 0, 0,
                                      ehsize, phentsize, phnum, 64, 0, 0)
-        ph = lambda t, off, sz: struct.pack(e + "IIQQQQQQ", t, 5, off, 0x10000 + off, 0x10000 + off, sz, sz, 0x1000)  # noqa: E731
+        ph = lambda t, off, sz: struct.pack(e + "IIQQQQQQ", t, 5, off, 0x10000 + off, 0x10000 + off, sz, sz, 0x1000)
     phdrs = ph(1, 0, total)
     if interp:
         phdrs += ph(3, body_off, len(interp_bytes))
@@ -186,8 +186,7 @@ NON_ELF: list[tuple[str, bytes]] = [
 def inputs(seeds: dict[str, bytes], n: int, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """``n`` inputs: every non-ELF file and unmutated seed once, then mutants."""
     fixed = NON_ELF + [(f"seed:{k}", v) for k, v in seeds.items()]
-    for item in fixed[:n]:
-        yield item
+    yield from fixed[:n]
     names = sorted(seeds)
     for _ in range(max(0, n - len(fixed))):
         name = rng.choice(names)
@@ -213,7 +212,7 @@ def outcome(path: Path, resolve_root: str | None = "/") -> tuple[str, str]:
         cls = ("not-elf" if "not an ELF" in msg else "truncated" if "truncated" in msg else
                "corrupt" if "corrupt" in msg else "other")
         result = (f"error:{cls}", msg)
-    except Exception as e:  # noqa: BLE001 - the point: anything else is a bug
+    except Exception as e:
         result = (f"crash:{type(e).__name__}", traceback.format_exc())
     if time.monotonic() - started > SLOW_SECONDS:
         return "slow", f"{time.monotonic() - started:.1f} s"

@@ -21,9 +21,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, alternate, median, report, temp_dir  # noqa: E402
-
-from livebench.images import DEFAULT_BASES, FileSpec, ImageSpec, build_base, build_image, docker_backend  # noqa: E402
+from _common import ROOT, alternate, median, report, temp_dir
+from livebench.run.images import engine as docker_backend
+from livebench.run.images.assemble import build_image
+from livebench.run.images.bases import build_base
+from livebench.run.images.model import Addendum, ImageRecipe
+from livebench.spec import load_plan
 
 NAME = "lbperf-hello-busybox"
 
@@ -39,8 +42,9 @@ def main() -> None:
         hello = tmp / "hello"
         subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(hello), str(ROOT / "benchmarks/hello-c/hello.c")],
                        check=True)
-        base = build_base(DEFAULT_BASES["busybox-musl"], ROOT / ".livebench-cache", print)  # cached: the demo's
-        spec = ImageSpec(name=NAME, base=base.name, files=(FileSpec(hello, "/usr/local/bin/hello"),),
+        recipe = load_plan(ROOT / "benchmarks" / "livebench.yml", root=ROOT).bases["busybox-musl"]
+        base = build_base(recipe, ROOT / ".livebench-cache")  # cached: the demo's
+        spec = ImageRecipe(name=NAME, base=base.name, files=(Addendum(hello, "/usr/local/bin/hello"),),
                          entrypoint=["hello"])
         # A template cache holding the base's gzip blob only (what every real run already has).
         template = tmp / "template"
@@ -55,7 +59,7 @@ def main() -> None:
                 memo.unlink()
         shutil.rmtree(template / "layers", ignore_errors=True)
         (layout / "index.json").unlink(missing_ok=True)
-        docker_backend.ensure_base(c, base, print)  # the base lives in the engine for both rounds
+        docker_backend.ensure_base(c, base)  # the base lives in the engine for both rounds
         n = {"i": 0}
         dirs: dict[str, Path] = {}
 

@@ -16,10 +16,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, VENV_BIN, alternate, median, report, run  # noqa: E402
-
-from livebench import elf  # noqa: E402
-from livebench.errors import ElfError  # noqa: E402
+from _common import ROOT, VENV_BIN, alternate, median, report, run
+from livebench.errors import ElfError
+from livebench.run import elf
+from livebench.run.elf.resolve import clear_memo
 
 
 def elf_files(count: int) -> list[str]:
@@ -60,7 +60,7 @@ def main() -> None:
             env={**os.environ, "LIVEBENCH_PERF": "1"})
 
     def cold_memo() -> None:  # each round starts without the library memo, like a new process
-        elf._DYN_MEMO.clear()
+        clear_memo()
 
     times = alternate({"in-process inspect+resolve": in_process, "CLI inspect --json": cli}, args.rounds, warmup=1,
                       prepare={"in-process inspect+resolve": cold_memo})

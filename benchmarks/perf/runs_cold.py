@@ -16,7 +16,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, VENV_BIN, alternate, median, report, run, temp_dir  # noqa: E402
+from _common import ROOT, VENV_BIN, alternate, median, report, run, temp_dir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

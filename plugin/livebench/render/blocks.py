@@ -1,25 +1,19 @@
 """Block directives → HTML. Each takes the directive's options, the record and the language."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from .._util.units import human_size
 from ..errors import DirectiveError
-from ..results import human_size
-from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL, render_chart
+from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL
+from .charts import render_chart
 from .claims import block_claim
 from .html import esc, terminal_text
-from .options import names as option_names
-from .measures import block_measurements
-from .provenance import provenance_html
 from .labels import KIND_WORDS, label
-
-# The reference article's `docker images` figures (2023), shown only labelled as the reference's.
-REFERENCE_SIZES = {
-    "slice-debian-glibc": ("ubuntu22.04-glibc", "78.8 MB"),
-    "slice-debian-musl": ("ubuntu22.04-musl", "78.9 MB"),
-    "slice-busybox-musl": ("alpine-musl", "8.4 MB"),
-    "slice-distroless-musl": ("distroless-musl", "3.52 MB"),
-}
+from .measures import block_measurements
+from .options import names as option_names
+from .provenance import provenance_html
 
 
 def _get(record: dict, section: str, name: str, what: str) -> dict:
@@ -35,11 +29,6 @@ def _ok_build(record: dict, name: str) -> dict:
     if not b.get("ok") or not b.get("linkage"):
         raise DirectiveError(f"build '{name}' failed or could not be inspected: {b.get('error') or b.get('linkage_error')}")
     return b
-
-
-def _prov_line(record: dict, lang: str, tools: list[str] | None = None) -> str:
-    """Under every table: "Measured on arch · kernel · engine · date · commit", the full list folded."""
-    return provenance_html(record, lang)
 
 
 def terminal(entries: list[dict], prompt: str, title: str, lang: str, extra_class: str = "") -> str:
@@ -83,7 +72,7 @@ def block_transcript(opts: dict, record: dict, lang: str) -> str:
 
 def block_linkage(opts: dict, record: dict, lang: str) -> str:
     names = option_names(opts, "linkage")
-    L = lambda k: esc(label(lang, k))  # noqa: E731
+    L = lambda k: esc(label(lang, k))
     head = "".join(f"<th>{L(k)}</th>" for k in ("build", "size", "kind", "libc", "interpreter", "needed", "stripped"))
     rows, listings = [], []
     for name in names:
@@ -108,14 +97,14 @@ def block_linkage(opts: dict, record: dict, lang: str) -> str:
     return (
         '<div class="lb-linkage"><table class="lb-table">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        + "".join(listings) + _prov_line(record, lang) + "</div>"
+        + "".join(listings) + provenance_html(record, lang) + "</div>"
     )
 
 
 def block_images(opts: dict, record: dict, lang: str) -> str:
     names = option_names(opts, "images")
     show_ref = bool(opts.get("reference"))
-    L = lambda k: esc(label(lang, k))  # noqa: E731
+    L = lambda k: esc(label(lang, k))
     cols = ["image", "base", "uncompressed", "compressed", "engine", "layers"]
     if show_ref:
         cols.append("reference")
@@ -136,12 +125,12 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
             f"<td>{layers}</td>",
         ]
         if show_ref:
-            ref = REFERENCE_SIZES.get(name)
-            cells.append(f"<td>{esc(ref[1]) + ' <small>(' + esc(ref[0]) + ')</small>' if ref else '–'}</td>")
+            ref = im.get("reference")  # published elsewhere; the spec says by whom (never measured here)
+            cells.append(f"<td>{esc(ref['value']) + ' <small>(' + esc(ref['source']) + ')</small>' if ref else '–'}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = f'<p class="lb-note">{L("reference_note")}</p>' if show_ref else ""
     return (f'<div class="lb-images"><table class="lb-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>{note}{_prov_line(record, lang)}</div>")
+            f"<tbody>{''.join(rows)}</tbody></table>{note}{provenance_html(record, lang)}</div>")
 
 
 def block_docker_images(opts: dict, record: dict, lang: str) -> str:
@@ -168,7 +157,7 @@ def block_probes(opts: dict, record: dict, lang: str) -> str:
                 bases.append(base)
     if not bases:
         raise DirectiveError(f"no probes in the record for {', '.join(names)}")
-    L = lambda k: esc(label(lang, k))  # noqa: E731
+    L = lambda k: esc(label(lang, k))
     head = f"<th>{L('build')}</th>" + "".join(f"<th>{esc(b)}</th>" for b in bases)
     rows = []
     for n in names:
@@ -188,7 +177,7 @@ def block_probes(opts: dict, record: dict, lang: str) -> str:
                          f"{mark} {word}{flag}</td>")
         rows.append(f"<tr><td><code>{esc(n)}</code></td>{''.join(cells)}</tr>")
     return (f'<div class="lb-probes"><table class="lb-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>{_prov_line(record, lang)}</div>")
+            f"<tbody>{''.join(rows)}</tbody></table>{provenance_html(record, lang)}</div>")
 
 
 def block_probe(opts: dict, record: dict, lang: str) -> str:
@@ -211,7 +200,7 @@ BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
     "probes": block_probes,
     "probe": block_probe,
     "claim": block_claim,
-    "chart": lambda opts, record, lang: render_chart(opts, record, lang, _prov_line(record, lang)),
+    "chart": lambda opts, record, lang: render_chart(opts, record, lang, provenance_html(record, lang)),
     "measurements": block_measurements,
 }
 OPTIONS = {

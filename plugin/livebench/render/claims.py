@@ -6,8 +6,10 @@ never again here; only an unreadable claim is a page problem.
 """
 from __future__ import annotations
 
-from ..checks import ClaimSyntaxError, evaluate, parse_expression, Claim
-from ..errors import DirectiveError
+from ..errors import ClaimSyntaxError, DirectiveError
+from ..spec.claims import parse_expression
+from ..spec.model import Claim
+from ..verify.claims import evaluate
 from .html import esc, inline_text
 from .labels import label
 

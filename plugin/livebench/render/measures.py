@@ -62,7 +62,7 @@ def _measured(m: dict, lang: str) -> str:
 
 
 def block_measurements(opts: dict, record: dict, lang: str) -> str:
-    L = lambda k: esc(label(lang, k))  # noqa: E731
+    L = lambda k: esc(label(lang, k))
     rows = []
     for stem, m in items(record, opts.get("measurements"), opts.get("only")):
         variants = m.get("variants") or {}

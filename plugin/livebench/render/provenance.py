@@ -37,7 +37,7 @@ def engine_text(p: dict) -> str | None:
 
 def provenance_html(record: dict, lang: str) -> str:
     p = record.get("provenance") or {}
-    L = lambda k, **f: esc(label(lang, k, **f))  # noqa: E731
+    L = lambda k, **f: esc(label(lang, k, **f))
     commit = (p.get("git_commit") or "")[:10]
     engine = p.get("engine") or {}
     where_bits = [p.get("arch") or "?", kernel_release(p.get("kernel"))]

@@ -2,11 +2,13 @@
 ``{lb:provenance.KEY[.KEY]}`` — read from the record, formatted for the page's language."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from .._util.units import human_size
 from ..errors import DirectiveError
-from ..results import human_size
 from .labels import KIND_WORDS, label
+from .measures import inline as measurement_inline
 
 
 def _join(items: list[str] | None, lang: str) -> str:
@@ -79,8 +81,6 @@ def inline_value(ref: str, record: dict, lang: str) -> str:
         field_name = parts[3]
         what = f"probe of '{parts[1]}' in base '{parts[2]}'"
     elif kind == "measurement":
-        from .measures import inline as measurement_inline
-
         return measurement_inline(parts[1:], record, lang, ref)
     elif kind == "provenance" and len(parts) >= 2:
         node: Any = record.get("provenance", {})

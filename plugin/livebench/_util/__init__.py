@@ -1,0 +1,1 @@
+"""Leaf helpers every layer may use: processes, files, units, logging. They import nothing above."""

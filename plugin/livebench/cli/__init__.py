@@ -1,0 +1,118 @@
+"""`livebench run | check | show | inspect | clean`: the core, driven without MkDocs.
+
+Exit codes: 0 all good; 1 a build, probe, expectation or claim failed, the record drifted from the
+baseline (check), or a file could not be inspected; 2 bad usage, a bad spec, a missing record or
+baseline. Each error class carries its own code (``errors.LivebenchError.exit_code``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import LivebenchError
+
+DEFAULT_SPEC = "benchmarks/livebench.yml"
+DEFAULT_CACHE = ".livebench-cache"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .run import cmd_run as run  # each command imports only what it needs (inspect needs no Docker)
+
+    return run(args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import cmd_check as check
+
+    return check(args)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .show import cmd_show as show
+
+    return show(args)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .show import cmd_clean as clean
+
+    return clean(args)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .inspect import cmd_inspect as run_inspect
+
+    return run_inspect(args.paths, args.root, args.json)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="livebench", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser, root_flag: str = "--root") -> None:
+        sp.add_argument(root_flag, dest="root" if root_flag == "--root" else "project_root", default=".",
+                        help="the project root (default: the current folder)")
+        sp.add_argument("--cache-dir", default=DEFAULT_CACHE, help=f"default: {DEFAULT_CACHE}")
+
+    r = sub.add_parser("run", help="run the spec's setup steps, builds, images and probes")
+    common(r)
+    r.add_argument("--spec", default=DEFAULT_SPEC, help=f"default: {DEFAULT_SPEC}")
+    r.add_argument("--json", action="store_true", help="print the results record on stdout")
+    r.add_argument("--backend", choices=("auto", "docker", "embedded"), default="auto")
+    r.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
+    r.add_argument("--refresh", action="store_true", help="ignore the cache (or LIVEBENCH_REFRESH=1)")
+    r.add_argument("--only", nargs="+", metavar="BUILD", help="run only these builds")
+    r.add_argument("--no-images", action="store_true", help="skip bases, images and probes")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    r.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: docs)")
+    r.add_argument("--baseline", default=None, help="baseline file (default: the spec's, benchmarks/baseline.json)")
+    r.add_argument("--update-baseline", action="store_true", help="write the baseline from this run's record")
+    r.set_defaults(func=cmd_run)
+
+    k = sub.add_parser("check", help="run (cached), then fail on a false claim or drift from the baseline")
+    common(k)
+    k.add_argument("--spec", default=DEFAULT_SPEC, help=f"default: {DEFAULT_SPEC}")
+    k.add_argument("--baseline", default=None, help="baseline file (default: the spec's, benchmarks/baseline.json)")
+    k.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: docs)")
+    k.add_argument("--backend", choices=("auto", "docker", "embedded"), default="auto")
+    k.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
+    k.add_argument("--refresh", action="store_true", help="ignore the cache (or LIVEBENCH_REFRESH=1)")
+    k.add_argument("--json", action="store_true", help="print {baseline, drift, claims, failures} on stdout")
+    k.add_argument("-v", "--verbose", action="store_true", help="also list changes within tolerance")
+    k.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    k.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("show", help="print the last results record")
+    common(s)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--frozen", default=None, metavar="PATH", help="show this committed record instead of the cache's")
+    s.set_defaults(func=cmd_show)
+
+    i = sub.add_parser("inspect", help="linkage of ELF files, read without executing them")
+    i.add_argument("--root", default=None, help="resolve libraries inside this folder as if it were /")
+    i.add_argument("--json", action="store_true")
+    i.add_argument("paths", nargs="+", metavar="PATH")
+    i.set_defaults(func=cmd_inspect)
+
+    c = sub.add_parser("clean", help="remove the cache folder")
+    common(c, "--project-root")
+    c.set_defaults(func=cmd_clean)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LivebenchError as exc:  # the one translator of this boundary: a message and the class's code
+        print(f"livebench {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # `livebench show --json | head`
+        return 0
+    except KeyboardInterrupt:
+        print("livebench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

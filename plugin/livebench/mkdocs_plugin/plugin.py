@@ -1,0 +1,262 @@
+"""MkDocs adapter: hooks only. The work is the core's (``workflow``, ``render``); errors translated once."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.utils import get_relative_url
+
+from .._util.files import write_json_atomic
+from .._util.log import use_logger
+from ..errors import LivebenchError
+from ..record.store import load_record, save_last
+from ..render import Problem, expand_markdown, restore_blocks
+from ..render.charts import CHART_MARKER, PLOTLY_BUNDLE
+from ..render.labels import lang_of
+from ..render.provenance import frozen_note_html, insert_after_title
+from ..spec.load import load_plan
+from ..spec.model import Claim, Plan
+from ..spec.pages import front_matter_lines, page_claims
+from .config import LivebenchConfig
+
+log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+CSS_URL = "assets/livebench/livebench.css"
+CHARTS_JS_URL = "assets/livebench/livebench-charts.js"  # loads plotly.min.js from its own folder
+PLOTLY_URL = "assets/livebench/plotly.min.js"
+
+
+class ServeMemo:
+    """`mkdocs serve` builds a fresh plugin instance per rebuild; the last failure-free record survives
+    here, so editing a page re-renders it without running anything (spec path → fingerprint, record)."""
+
+    _records: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    @classmethod
+    def get(cls, spec: str, fingerprint: str) -> dict[str, Any] | None:
+        hit = cls._records.get(spec)
+        return hit[1] if hit and hit[0] == fingerprint else None
+
+    @classmethod
+    def put(cls, spec: str, fingerprint: str, record: dict[str, Any]) -> None:
+        if not record.get("failures"):  # failures are never kept: the next rebuild retries them
+            cls._records[spec] = (fingerprint, record)
+
+
+@contextlib.contextmanager
+def plugin_errors(what: str = "") -> Iterator[None]:
+    """The one translator of this boundary: a LivebenchError becomes MkDocs' PluginError, no traceback."""
+    try:
+        yield
+    except LivebenchError as exc:
+        raise PluginError(f"livebench: {what}{': ' if what else ''}{exc}") from None
+
+
+class LivebenchPlugin(BasePlugin[LivebenchConfig]):
+    def __init__(self) -> None:
+        self.depth = 0  # mkdocs-static-i18n nests one build per extra language inside ours
+        self._plan: Plan | None = None
+        self.record: dict[str, Any] | None = None
+        self.problems: list[Problem] = []
+        self.claims: dict[tuple[str, str], Claim] = {}  # (where, expression) → claim, from the pages
+        self.claim_problems: list[str] = []
+        self.site_dir: str | None = None
+        self.root = Path.cwd()
+        self.strict = False
+        self._slots: dict[int, dict[str, str]] = {}  # page → block HTML waiting for on_page_content
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            raise RuntimeError("livebench: the plan is read in on_config; no hook may run before it")
+        return self._plan
+
+    # -- config ------------------------------------------------------------------------------
+    def on_config(self, config: Any, **kwargs: Any) -> Any:
+        if not self.config.enabled:
+            return config
+        if CSS_URL not in config.extra_css:
+            config.extra_css.append(CSS_URL)
+        if self.depth > 0 and self._plan is not None:
+            return config  # a language pass of the same build: the plan is loaded already
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.strict = bool(config.get("strict"))  # strict: every livebench problem fails the build, once
+        with plugin_errors():
+            self._plan = load_plan(self.config.spec, root=self.root)
+        return config
+
+    # -- the one run per site build ------------------------------------------------------------
+    def on_pre_build(self, *, config: Any) -> None:
+        if not self.config.enabled:
+            return
+        self.depth += 1
+        if self.depth > 1:
+            return
+        self.problems, self.claims, self.claim_problems = [], {}, []
+        self.site_dir = config.site_dir
+        if self._frozen_path():
+            self._load_frozen()
+            return
+        from .. import workflow  # deferred on purpose: `enabled: false` builds import none of the core
+        from ..run import RunOptions
+
+        refresh = self.config.refresh or os.environ.get("LIVEBENCH_REFRESH") == "1"
+        options = RunOptions(cache_dir=self._cache_dir(), jobs=self.config.jobs, refresh=refresh,
+                             backend=self.config.backend)
+        with use_logger(log):
+            fp = workflow.fingerprint(self.plan, backend=self.config.backend)
+            memo = None if refresh else ServeMemo.get(str(self.plan.path), fp)
+            if memo is not None:
+                self.record = memo
+                log.info("sources unchanged since the last build in this process; reusing its record")
+                return
+            try:
+                with plugin_errors():
+                    measured = workflow.measure(self.plan, options)
+            except PluginError:
+                self.depth = 0
+                raise
+        self.record = measured.record
+        if measured.reused:
+            log.info("nothing changed since the last run (spec, inputs, tools, engine); reusing its record "
+                     "(LIVEBENCH_REFRESH=1 runs everything again)")
+        ServeMemo.put(str(self.plan.path), measured.fingerprint, self.record)
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+        if not self.config.enabled or self.record is None:
+            return markdown
+        if "livebench" not in markdown and "{lb:" not in markdown and "{lb-claim:" not in markdown:
+            return markdown
+        lang = lang_of(getattr(page.file, "locale", None) or config.theme.get("language"))
+        page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
+        first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
+        stash: dict[str, str] = {}
+        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, stash=stash,
+                                         first_line=first_line)
+        self._slots[id(page)] = stash
+        for p in problems:
+            if self.config.on_failure == "warn" and not self.strict:
+                log.warning("%s", p)
+            self.problems.append(p)
+        found, unreadable = page_claims(markdown, page_name, first_line=first_line)
+        for claim in found:  # a page built in two language passes (fallback) claims once
+            self.claims[(claim.where, claim.expression)] = claim
+        self.claim_problems += unreadable
+        frozen = self._frozen_path()
+        if frozen and text != markdown:
+            text = insert_after_title(text, frozen_note_html(self.record, lang, frozen))
+        return text
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
+        """Blocks go back in place of their tokens; only pages with charts get our chart script (which
+        fetches plotly.js from this site, once), inside the content so instant navigation runs it."""
+        if not self.config.enabled:
+            return html
+        html = restore_blocks(html, self._slots.pop(id(page), {}))
+        if CHART_MARKER not in html:
+            return html
+        src = get_relative_url(CHARTS_JS_URL, page.url)
+        return html + f'\n<script src="{src}"></script>'
+
+    @event_priority(-150)  # after mkdocs-static-i18n (-100) has run the other languages' passes
+    def on_post_build(self, *, config: Any) -> None:
+        if not self.config.enabled:
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth > 0 or self.record is None:
+            return
+        self._verify()
+        site_dir = Path(self.site_dir or config.site_dir)
+        results = site_dir / self.config.results_path
+        write_json_atomic(results, self.record)
+        shutil.copyfile(ASSETS / "results.schema.json", results.with_name("results.schema.json"))  # its shape
+        css = site_dir / CSS_URL
+        css.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ASSETS / "livebench.css", css)
+        shutil.copyfile(ASSETS / "livebench-charts.js", site_dir / CHARTS_JS_URL)
+        shutil.copyfile(PLOTLY_BUNDLE, site_dir / PLOTLY_URL)  # from the installed plotly: no CDN
+        self._report()
+
+    # -- claims, drift, frozen records ---------------------------------------------------------
+    def _cache_dir(self) -> Path:
+        cache_dir = Path(self.config.cache_dir)
+        return cache_dir if cache_dir.is_absolute() else self.root / cache_dir
+
+    def _frozen_path(self) -> str:
+        return self.config.frozen or os.environ.get("LIVEBENCH_FROZEN", "")
+
+    def _load_frozen(self) -> None:
+        path = Path(self._frozen_path())
+        path = path if path.is_absolute() else self.root / path
+        try:
+            with plugin_errors("frozen"):
+                self.record = load_record(path)
+        except PluginError:
+            self.depth = 0
+            raise
+        measured = self.record.get("provenance", {})
+        log.info("frozen: using %s (measured %s, commit %s); nothing is run", self._frozen_path(),
+                 measured.get("date"), (measured.get("git_commit") or "?")[:10])
+
+    def _verify(self) -> None:
+        """Expectations, claims (spec + pages, as MkDocs read them) and drift, once, into the record."""
+        from .. import workflow
+        from ..verify import CheckOptions
+
+        assert self.record is not None
+        found = sorted(self.claims.values(), key=lambda c: c.where)  # file order, whichever pass read it
+        options = CheckOptions(page_claims=found, page_problems=self.claim_problems)
+        with plugin_errors():
+            workflow.judge(self.plan, self.record, options)
+            if not self._frozen_path():
+                save_last(self._cache_dir(), self.record)
+        drifted = [d for d in self.record.get("drift", []) if not d["ok"]]
+        if drifted:  # informational here; `livebench check` is the gate
+            log.info("%d metric(s) drifted from %s (see `livebench check`)", len(drifted),
+                     (self.record.get("baseline") or {}).get("path"))
+
+    def _report(self) -> None:
+        assert self.record is not None
+        # an unreadable page claim is reported by the page renderer itself (page + line): not twice
+        failures = [f["message"] for f in self.record.get("failures", []) if not f.get("syntax")]
+        if self.config.on_failure == "warn" and not self.strict:
+            for message in failures:
+                log.warning("%s", message)
+            return
+        lines = failures + [str(p) for p in self.problems]
+        if lines:
+            raise PluginError(
+                f"livebench: {len(lines)} failure(s):\n  - " + "\n  - ".join(lines)
+                + "\n(Fix them, or set `on_failure: warn` and build without --strict to publish with warnings "
+                  "on the pages.)"
+            )
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.depth = 0
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        if not self.config.enabled or self._plan is None:
+            return server
+        server.watch(str(self.plan.path))
+        folders = set()
+        for step in list(self.plan.setup.values()) + list(self.plan.builds.values()):
+            for pattern in step.inputs:
+                folders.add(str(self.plan.root / pattern.split("*")[0]).rstrip("/") or str(self.plan.root))
+        for folder in sorted(folders):
+            if os.path.exists(folder):
+                server.watch(folder)
+        return server
+
+
+def _source(page: Any) -> str:
+    """The page's file as written (front matter included), or '' when it cannot be read."""
+    try:
+        return str(page.file.content_string)
+    except (OSError, UnicodeDecodeError, AttributeError):
+        return ""

@@ -1,0 +1,1 @@
+"""③ The one JSON record: assembled from a run, stored, frozen, reused warm, with provenance."""

@@ -1,0 +1,119 @@
+"""The world fingerprint: a stat-only digest saying whether the last record can be reused as is.
+
+A fully cached run still costs seconds (tool version commands, `apt-cache policy` for base recipes,
+Docker API calls, hashing every input, re-inspecting every artifact). Leaving the plugin on must
+cost next to nothing, so before running, a *world fingerprint* is taken from stat() calls only:
+
+- the spec text and the livebench code itself (a changed plugin may measure differently);
+- every declared input file and measurement file: path, size, mtime (a touched file falls back to the full run, whose
+  content-addressed cache then decides what really re-runs);
+- each tool's executables (the words of its version command found on the spec's PATH): inode,
+  size, mtime — plus the package manager's state (dpkg status, apt lists and sources), which
+  changes with every install or upgrade and keys the base recipes' package versions;
+- whether each setup step's ``creates`` path exists;
+- the Dockerfile and build context of ``dockerfile`` images: path, size, mtime;
+- the image backend choice and whether the Docker socket accepts a connection.
+
+If it equals the fingerprint stored with the last failure-free record, that record is reused as is
+(every item marked cached). What this cannot see — a toolchain switched behind an unchanged binary
+(e.g. rustup's settings), an engine that lost its images — `LIVEBENCH_REFRESH=1` or
+``refresh: true`` covers, as does any edit of an input or the spec.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shlex
+import shutil
+import socket
+from pathlib import Path
+
+from .. import __version__
+from .._util.files import expand_vars
+from ..spec.inputs import dockerfile_inputs
+from ..spec.model import Plan
+
+SCHEMA = 1
+PACKAGE_STATE = ("/var/lib/dpkg/status", "/var/lib/apt/lists", "/etc/apt/sources.list",
+                 "/etc/apt/sources.list.d", "/etc/apt/preferences.d")
+_CODE_DIR = Path(__file__).resolve().parent.parent  # the whole package: a changed plugin may measure differently
+
+
+def _stat(path: str | os.PathLike[str]) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _env(plan: Plan) -> dict[str, str]:
+    env = dict(os.environ)
+    for k, v in plan.env.items():
+        env[k] = expand_vars(v, env)
+    return env
+
+
+def _tool_files(command: str, path_var: str) -> list[str]:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    out = []
+    for w in words:
+        if not w or w.startswith("-") or any(ch in w for ch in "|&;<>()$`*?="):
+            continue
+        found = w if os.path.isabs(w) else shutil.which(w, path=path_var)
+        if found and os.path.isfile(found):
+            real = os.path.realpath(found)
+            out.append(f"{w}={real}@{_stat(real)}")
+    return out
+
+
+def _docker_up() -> str:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return f"{host}:remote"  # a TCP engine: not probed here (the full run pings it)
+    path = host[len("unix://"):]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(0.5)
+    try:
+        s.connect(path)
+        up = "up"
+    except OSError:
+        up = "down"
+    finally:
+        s.close()
+    return f"{host}:{_stat(path)}:{up}"
+
+
+def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
+    """A cheap digest (stat calls, one socket connect) of everything the record depends on."""
+    h = hashlib.sha256(f"warm-{SCHEMA}\0{__version__}\0{backend}\n".encode())
+    h.update(plan.path.read_bytes())
+    for f in sorted(_CODE_DIR.rglob("*.py")):
+        h.update(f"{f.relative_to(_CODE_DIR)}@{_stat(f)}\n".encode())
+    env = _env(plan)
+    path_var = env.get("PATH", os.defpath)
+    for name, tool in sorted(plan.tools.items()):
+        h.update(f"tool {name}: {' '.join(_tool_files(tool.version_command, path_var))}\n".encode())
+    for p in PACKAGE_STATE:
+        h.update(f"{p}@{_stat(p)}\n".encode())
+    for step in list(plan.setup.values()) + list(plan.builds.values()):
+        h.update(f"step {step.key_path}\n".encode())
+        if step.creates:
+            h.update(f"creates {(step.workdir / expand_vars(step.creates, env)).exists()}\n".encode())
+        for pattern in step.inputs:
+            for hit in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
+                h.update(f"{hit}@{_stat(hit)}\n".encode())
+    for name, pattern in sorted(plan.measurements.items()):
+        h.update(f"measurements {name}\n".encode())
+        for hit in sorted(glob.glob(str(plan.root / pattern), recursive=True)):
+            h.update(f"{hit}@{_stat(hit)}\n".encode())
+    for name, entry in sorted(plan.images.items()):
+        for f in dockerfile_inputs(plan.root, entry):
+            h.update(f"image {name} {f}@{_stat(f)}\n".encode())
+    if plan.images or plan.probes:
+        h.update(f"docker {_docker_up() if backend != 'embedded' else '-'}\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,77 @@
+"""Reading and writing records: the cache's last record, frozen records, and warm reuse.
+
+The warm file keeps the last failure-free record under its world fingerprint (``fingerprint``):
+a build whose fingerprint matches reuses it without running anything.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .._util.files import write_json_atomic
+from ..errors import RecordError
+from .schema import SCHEMA
+
+WARM_FILE = "warm.json"
+RESULTS_FILE = "results.json"
+
+
+def load_record(path: Path) -> dict[str, Any]:
+    """A record from a file (the cache's last one, or a frozen one); RecordError saying what to do."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecordError(
+            f"{path}: no results record yet. Run `livebench run` (or `mkdocs build`) first."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"{path}: not a readable results record ({exc}). Run `livebench run` again.") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise RecordError(
+            f"{path}: results record of an unknown schema ({data.get('schema') if isinstance(data, dict) else '?'}); "
+            f"this livebench reads schema {SCHEMA}. Run `livebench run` again."
+        )
+    return data
+
+
+def save_last(cache_dir: Path, record: dict[str, Any]) -> None:
+    """The cache's last record, what `livebench show` prints."""
+    write_json_atomic(Path(cache_dir) / RESULTS_FILE, record)
+
+
+def load_warm(cache_dir: Path, fp: str, root: Path) -> dict[str, Any] | None:
+    """The record stored under ``fp``, every item marked cached; None if absent, stale or incomplete."""
+    try:
+        data = json.loads((Path(cache_dir) / WARM_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("record"), dict):
+        return None
+    record: dict[str, Any] = data["record"]
+    for b in record.get("builds", {}).values():  # the cache entries the record points at must still be there
+        art = (b.get("artifact") or {}).get("path")
+        if art and not (Path(art) if os.path.isabs(art) else root / art).is_file():
+            return None
+    for section in ("setup", "builds", "bases", "images"):
+        for item in record.get(section, {}).values():
+            if isinstance(item, dict):
+                item["cached"] = True
+    for cells in record.get("probes", {}).values():
+        for item in cells.values():
+            item["cached"] = True
+    return record
+
+
+def store_warm(cache_dir: Path, fp: str, record: dict[str, Any]) -> None:
+    """Keep ``record`` for the next warm build; records with failures are not kept (never cache failures)."""
+    path = Path(cache_dir) / WARM_FILE
+    if record.get("failures"):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return
+    write_json_atomic(path, {"fingerprint": fp, "record": record})

@@ -1,0 +1,59 @@
+"""② One run of a Plan: tools → setup → builds → bases → images → probes → measurements.
+
+Returns a RunResult, never a record: ``record.assemble`` turns it into the one JSON document and
+``verify`` judges it. A run holds the cache lock from start to end, so two runs sharing a cache
+wait for each other instead of corrupting it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..errors import LivebenchError
+from ..spec.model import Plan
+from . import measurements
+from .context import RunOptions, RunResult, StageContext
+from .steps import Steps
+
+
+def run(plan: Plan, options: RunOptions) -> RunResult:
+    ctx = StageContext(plan, options)
+    lock = ctx.cache.acquire()
+    try:
+        with ctx.heartbeat():
+            ctx.result.started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+            steps = Steps(ctx)
+            ctx.result.tools = steps.tools()
+            builds = steps.selected_builds()
+            steps.setup(builds)
+            steps.builds(builds)
+            if options.images and (plan.images or plan.probes):
+                _image_stages(ctx)
+            if plan.measurements:  # results of slow benchmarks, read from their files
+                try:
+                    ctx.result.measurements = measurements.load(plan)
+                except LivebenchError as exc:
+                    ctx.result.failures.append({"what": "measurements", "message": str(exc)})
+            ctx.cache.clear_staging()
+    finally:
+        lock.release()
+    return ctx.result
+
+
+def _image_stages(ctx: StageContext) -> None:
+    # Deferred on purpose: the docker SDK and its requests stack cost ~0.2 s, and a run without
+    # images (or a warm build, which never gets here) needs none of it.
+    from .images.assemble import select_backend
+    from .images.engine import engine_info
+    from .images.stage import run_bases, run_images
+    from .probes.stage import run_probes
+
+    try:
+        backend = select_backend(ctx.options.backend)
+    except LivebenchError as exc:
+        ctx.fail("images", str(exc))
+        return
+    ctx.result.backend = backend
+    ctx.result.engine = engine_info() if backend == "docker" else None
+    bases = run_bases(ctx)
+    run_images(ctx, bases, backend)
+    run_probes(ctx, bases, backend)

@@ -1,0 +1,254 @@
+"""Tool versions, setup steps and builds: run cached and in parallel, then their artifacts inspected.
+
+Each step runs its commands with bash in its workdir, in a fresh work folder (``$LIVEBENCH_WORK``)
+that exists only for that run: what the page shows is a clean build, whatever ran before.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .._util.files import expand_vars, sha256_file
+from .._util.proc import run_command
+from ..errors import BuildError, ElfError, LivebenchError
+from ..spec.model import Step
+from . import elf
+from .cache import make_key
+from .context import StageContext
+
+TOOL_TIMEOUT = 60.0  # seconds for one tool's version command
+
+
+class Steps:
+    def __init__(self, ctx: StageContext) -> None:
+        self.ctx = ctx
+        self.plan = ctx.plan
+        self.tool_versions: dict[str, str] = {}
+        self.tool_errors: dict[str, str] = {}
+        self.setup_keys: dict[str, str] = {}
+
+    # -- tools -------------------------------------------------------------------------------
+    def tools(self) -> dict[str, str]:
+        """Every declared tool's version output (provenance and cache keys); failures kept for its users."""
+        env = self.base_env()
+        tools = list(self.plan.tools.items())
+        # All at once: each is a fork+exec of bash and a compiler that mostly waits on exec and I/O.
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(tools)))) as pool:
+            entries = list(pool.map(
+                lambda t: run_command(t[1].version_command, cwd=self.plan.root, env=env, timeout=TOOL_TIMEOUT), tools))
+        for (name, tool), entry in zip(tools, entries):
+            out = entry["output"].strip()
+            if entry.get("timed_out"):  # a hung version command: its output is no version (it would key the cache)
+                self.tool_errors[name] = (f"tool '{name}': `{tool.version_command}` did not finish within "
+                                          f"{TOOL_TIMEOUT:g} s. Run it by hand to see why it hangs.")
+            elif entry["exit_code"] == 0 or (out and "not found" not in out):
+                self.tool_versions[name] = out
+            else:
+                pkg = f" Install it: apt-get install {tool.package}." if tool.package else ""
+                self.tool_errors[name] = (
+                    f"tool '{name}' is missing or broken: `{tool.version_command}` exited "
+                    f"{entry['exit_code']}: {out[-300:] or 'no output'}.{pkg}"
+                )
+        return dict(self.tool_versions)
+
+    def base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["LIVEBENCH_ROOT"] = str(self.plan.root)
+        for k, v in self.plan.env.items():
+            env[k] = expand_vars(v, env)
+        return env
+
+    def _step_env(self, step: Step, work: Path, out_dir: Path) -> dict[str, str]:
+        env = self.base_env()
+        env["LIVEBENCH_WORK"] = str(work.resolve())
+        env["LIVEBENCH_OUT"] = str(out_dir.resolve())
+        for k, v in step.env.items():
+            env[k] = expand_vars(v, env)
+        return env
+
+    # -- keys --------------------------------------------------------------------------------
+    def _input_hashes(self, step: Step) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        for pattern in step.inputs:
+            matches = sorted(glob.glob(str(self.plan.root / pattern), recursive=True))
+            files = [m for m in matches if os.path.isfile(m)]
+            if not files:
+                raise BuildError(f"inputs: '{pattern}' matches no file under {self.plan.root}. Fix the glob.")
+            for f in files:
+                hashes[os.path.relpath(f, self.plan.root)] = sha256_file(f)
+        return hashes
+
+    def key(self, step: Step) -> str:
+        """Everything that can change the step's output: its entry less free text, inputs, tools, needs."""
+        return make_key({
+            "section": step.section,
+            "name": step.name,
+            "entry": step.key_entry,
+            "env": dict(self.plan.env),
+            "inputs": self._input_hashes(step),
+            "tools": {t: self.tool_versions.get(t) for t in step.tools},
+            "needs": {n: self.setup_keys.get(n) for n in step.needs},
+        })
+
+    # -- selection ---------------------------------------------------------------------------
+    def selected_builds(self) -> list[Step]:
+        builds = list(self.plan.builds.values())
+        only = self.ctx.options.only
+        if only:
+            unknown = only - set(self.plan.builds)
+            if unknown:
+                raise LivebenchError(f"unknown build(s): {', '.join(sorted(unknown))}. "
+                                     f"Declared: {', '.join(self.plan.builds)}.")
+            builds = [b for b in builds if b.name in only]
+        return builds
+
+    # -- setup -------------------------------------------------------------------------------
+    def setup(self, builds: list[Step]) -> None:
+        wanted: list[str] = []
+
+        def visit(name: str) -> None:
+            if name in wanted:
+                return
+            for dep in self.plan.setup[name].needs:
+                visit(dep)
+            wanted.append(name)
+
+        for b in builds:
+            for n in b.needs:
+                visit(n)
+        results = self.ctx.result.setup
+        for name in wanted:
+            step = self.plan.setup[name]
+            failed = [n for n in step.needs if not results.get(n, {}).get("ok")]
+            if failed:
+                results[name] = self._skipped(step, f"skipped because setup step(s) {', '.join(failed)} failed")
+                continue
+            results[name] = self._run_safely(step)
+            if results[name]["ok"]:
+                self.setup_keys[name] = results[name]["key"]
+
+    # -- builds ------------------------------------------------------------------------------
+    def builds(self, builds: list[Step]) -> None:
+        with ThreadPoolExecutor(max_workers=self.ctx.jobs, thread_name_prefix="livebench") as pool:
+            futures = {b.name: pool.submit(self._build_one, b) for b in builds}
+            for name, fut in futures.items():
+                self.ctx.result.builds[name] = fut.result()
+
+    def _build_one(self, step: Step) -> dict[str, Any]:
+        failed = [n for n in step.needs if not self.ctx.result.setup.get(n, {}).get("ok")]
+        if failed:
+            return self._skipped(step, f"skipped because setup step(s) {', '.join(failed)} failed")
+        result = self._run_safely(step)
+        if result["ok"]:
+            self._inspect(result)
+        return result
+
+    def _run_safely(self, step: Step) -> dict[str, Any]:
+        # A full disk or an unreadable input is the user's to fix: a message, not a traceback.
+        try:
+            return self._run_step(step)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            return self._failure(step, f"{exc.strerror or exc}{where}. Free the space or fix the permission, "
+                                       f"then run again.")
+
+    def _inspect(self, result: dict[str, Any]) -> None:
+        path = self.ctx.abs(result["artifact"]["path"])
+        try:
+            linkage = elf.inspect(path)
+            linkage_d = linkage.to_dict()
+            entries = elf.resolve(linkage, "/")
+            linkage_d["resolved"] = {e.name: e.path for e in entries if e.kind == "needed"}
+            linkage_d["ldd"] = elf.ldd_text(linkage, "/")
+            linkage_d["path"] = result["artifact"]["path"]
+            result["linkage"] = linkage_d
+        except ElfError as exc:
+            result["linkage"] = None
+            result["linkage_error"] = str(exc)
+
+    # -- one step ----------------------------------------------------------------------------
+    def _failure(self, step: Step, error: str, transcript: list[dict[str, Any]] | None = None,
+                 key: str | None = None) -> dict[str, Any]:
+        message = self.ctx.fail(step.key_path, error, event_name=step.name)
+        return {"ok": False, "cached": False, "key": key, "error": message,
+                "transcript": transcript or [], "seconds": sum(t["seconds"] for t in transcript or [])}
+
+    def _skipped(self, step: Step, why: str) -> dict[str, Any]:
+        """Not run because something it needs failed: that failure is reported once, by its own step."""
+        self.ctx.event("failed", step.name, why)
+        return {"ok": False, "cached": False, "key": None, "error": f"{step.key_path}: {why}",
+                "skipped": True, "transcript": [], "seconds": 0}
+
+    def _run_step(self, step: Step) -> dict[str, Any]:
+        missing = [self.tool_errors[t] for t in step.tools if t in self.tool_errors]
+        if missing:
+            return self._failure(step, " ".join(missing))
+        try:
+            key = self.key(step)
+        except BuildError as exc:
+            return self._failure(step, str(exc))
+        cache = self.ctx.cache
+        cached = None if self.ctx.options.refresh else cache.get(step.section, key)
+        if cached and step.creates and not (step.workdir / expand_vars(step.creates, self.base_env())).exists():
+            cached = None  # the setup's effect is gone (a fresh machine): run it again
+        if cached:
+            result = {k: v for k, v in cached.items() if k != "_dir"}
+            result["cached"] = True
+            if "artifact" in result:
+                result["artifact"]["path"] = self.ctx.rel(Path(cached["_dir"]) / "artifact" / result["artifact"]["name"])
+            self.ctx.event("cached", step.name)
+            return result
+
+        self.ctx.event("start", step.name)
+        stage: Path | None = cache.staging()
+        assert stage is not None
+        out_dir, work = stage / "out", stage / "work"
+        out_dir.mkdir()
+        work.mkdir()
+        try:
+            env = self._step_env(step, work, out_dir)
+            transcript: list[dict[str, Any]] = []
+            deadline = time.monotonic() + step.timeout
+            for command in step.commands:
+                left = deadline - time.monotonic()
+                entry = run_command(command, cwd=step.workdir, env=env, timeout=max(left, 1))
+                transcript.append(entry)
+                if entry.get("timed_out"):
+                    return self._failure(step, f"timed out after {step.timeout:g} s in `{command}` "
+                                         f"(raise '{step.key_path}.timeout' if it needs longer).", transcript, key)
+                if entry["exit_code"] != 0:
+                    tail = "\n".join(entry["output"].rstrip().splitlines()[-15:])
+                    return self._failure(step, f"`{command}` exited {entry['exit_code']} "
+                                         f"(run it in {self.ctx.rel(step.workdir)} to reproduce):\n{tail}",
+                                         transcript, key)
+            seconds = round(sum(t["seconds"] for t in transcript), 3)
+            result: dict[str, Any] = {"ok": True, "cached": False, "key": key, "error": None,
+                                      "seconds": seconds, "transcript": transcript}
+            if step.artifact:
+                src = Path(expand_vars(step.artifact, env))
+                if not src.is_absolute():
+                    src = step.workdir / src
+                if not src.is_file():
+                    return self._failure(step, f"the commands succeeded but the artifact '{step.artifact}' "
+                                         f"({src}) does not exist. Fix '{step.key_path}.artifact'.", transcript, key)
+                (stage / "artifact").mkdir()
+                dest = stage / "artifact" / src.name
+                shutil.copy2(src, dest)
+                result["artifact"] = {"name": src.name, "declared": step.artifact,
+                                      "size": dest.stat().st_size, "sha256": sha256_file(dest)}
+            shutil.rmtree(out_dir, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)  # a clean build next time, and no cache of build trees
+            final = cache.commit(step.section, key, stage, result)
+            stage = None
+            if "artifact" in result:
+                result["artifact"]["path"] = self.ctx.rel(final / "artifact" / result["artifact"]["name"])
+            self.ctx.event("done", step.name, f"{seconds:.1f} s")
+            return result
+        finally:
+            if stage is not None:
+                cache.discard(stage)
