@@ -171,3 +171,32 @@ def test_hostile_record_text_in_an_inline_claim_tooltip_stays_inert_through_mark
         out, _ = expand_markdown(line, rec, lang="en", page="docs/p.md")
         html = markdown.markdown(out)
         assert 'href="javascript' not in html and "<code>" not in html.split("</span>")[0] and "<b>" not in html
+
+
+def test_raw_form_of_an_inline_value_for_attributes_and_scripts():
+    html, problems = expand('<div data-bytes="{lb:build.hello.size_bytes|raw}" title="{lb:build.hello.kind|raw}">\n'
+                            "<script>\nconst n = {lb:build.hello.size|raw}, s = {lb:build.hello.seconds|raw};\n</script>\n"
+                            "It weighs {lb:build.hello.size_bytes} bytes.")
+    assert not problems, problems
+    assert 'data-bytes="409728" title="dynamic"' in html and "const n = 409728, s = 1.25;" in html
+    assert '<span class="lb-value">409,728</span> bytes' in html  # outside HTML: the formatted value
+
+
+@pytest.mark.parametrize("page, where", [
+    ('<img alt="{lb:build.hello.size}">', "an HTML tag"),
+    ("<script>\nvar a = 1;\nvar n = {lb:build.hello.size_bytes};\n</script>", "a <script> element"),
+    ("<style>\n.x::after { content: '{lb:build.hello.kind}'; }\n</style>", "a <style> element"),
+])
+def test_a_formatted_value_inside_raw_html_is_an_error_not_a_broken_page(page, where):
+    html, problems = expand(page)
+    assert len(problems) == 1 and f"is inside {where}" in problems[0].message and "|raw}" in problems[0].message
+    assert "<span" not in html  # nothing was put where it would break the tag or script
+
+
+def test_unknown_format_and_mistyped_block_options_say_what_was_meant():
+    _, problems = expand("It is {lb:build.hello.kind|json}.")
+    assert "the only one is '|raw'" in problems[0].message
+    _, problems = expand("```livebench\ntranscript: hello\npromt: '#'\n```\n")
+    assert "unknown option(s) promt for 'transcript'. Did you mean 'prompt'?" in problems[0].message
+    _, problems = expand("```livebench\ntranscrip: hello\n```\n")
+    assert "Did you mean 'transcript'?" in problems[0].message

@@ -16,7 +16,7 @@ from .._util.files import write_json_atomic
 from .._util.log import use_logger
 from ..errors import LivebenchError
 from ..record.store import load_record, save_last
-from ..render import Problem, expand_markdown, restore_blocks
+from ..render import Problem, expand_markdown
 from ..render.charts import CHART_MARKER, PLOTLY_BUNDLE
 from ..render.labels import lang_of
 from ..render.provenance import frozen_note_html, insert_after_title
@@ -24,6 +24,7 @@ from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
 from ..spec.pages import front_matter_lines, page_claims
 from .config import LivebenchConfig
+from .slots import BlockSlots
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -69,7 +70,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.site_dir: str | None = None
         self.root = Path.cwd()
         self.strict = False
-        self._slots: dict[int, dict[str, str]] = {}  # page → block HTML waiting for on_page_content
+        self.slots = BlockSlots()  # block HTML, put back inside every Markdown conversion of a page
 
     @property
     def plan(self) -> Plan:
@@ -83,6 +84,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return config
         if CSS_URL not in config.extra_css:
             config.extra_css.append(CSS_URL)
+        if self.slots not in config.markdown_extensions:  # every language pass renders with it
+            config.markdown_extensions.append(self.slots)
         if self.depth > 0 and self._plan is not None:
             return config  # a language pass of the same build: the plan is loaded already
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -99,6 +102,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         if self.depth > 1:
             return
         self.problems, self.claims, self.claim_problems = [], {}, []
+        self.slots.html.clear()
         self.site_dir = config.site_dir
         if self._frozen_path():
             self._load_frozen()
@@ -136,10 +140,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         lang = lang_of(getattr(page.file, "locale", None) or config.theme.get("language"))
         page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
-        stash: dict[str, str] = {}
-        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, stash=stash,
+        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, stash=self.slots.html,
                                          first_line=first_line)
-        self._slots[id(page)] = stash
         for p in problems:
             if self.config.on_failure == "warn" and not self.strict:
                 log.warning("%s", p)
@@ -154,12 +156,9 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         return text
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
-        """Blocks go back in place of their tokens; only pages with charts get our chart script (which
-        fetches plotly.js from this site, once), inside the content so instant navigation runs it."""
-        if not self.config.enabled:
-            return html
-        html = restore_blocks(html, self._slots.pop(id(page), {}))
-        if CHART_MARKER not in html:
+        """Only pages with charts get our chart script (which fetches plotly.js from this site, once),
+        inside the content so instant navigation runs it."""
+        if not self.config.enabled or CHART_MARKER not in html:
             return html
         src = get_relative_url(CHARTS_JS_URL, page.url)
         return html + f'\n<script src="{src}"></script>'

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._util.units import human_size
 from ..errors import DirectiveError
+from ..spec.checker import did_you_mean
 from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL
 from .charts import render_chart
 from .claims import block_claim
@@ -222,10 +223,13 @@ def render_block(opts: Any, record: dict, lang: str) -> str:
     # `chart:` wins: its data keys (images, builds) may share a name with another block kind.
     kinds = ["chart"] if "chart" in opts else [k for k in opts if k in BLOCKS]
     if len(kinds) != 1:
-        raise DirectiveError(f"a livebench block needs exactly one of {', '.join(BLOCKS)}; got {', '.join(map(str, opts)) or 'nothing'}")
+        hints = "".join(did_you_mean(str(k), BLOCKS) for k in opts) if not kinds else ""
+        raise DirectiveError(f"a livebench block needs exactly one of {', '.join(BLOCKS)}; "
+                             f"got {', '.join(map(str, opts)) or 'nothing'}.{hints}")
     kind = kinds[0]
     extra = set(opts) - {kind} - OPTIONS[kind]
     if extra:
-        raise DirectiveError(f"unknown option(s) {', '.join(sorted(map(str, extra)))} for '{kind}'. "
+        hints = "".join(did_you_mean(str(k), OPTIONS[kind]) for k in sorted(map(str, extra)))
+        raise DirectiveError(f"unknown option(s) {', '.join(sorted(map(str, extra)))} for '{kind}'.{hints} "
                              f"Allowed: {', '.join(sorted(OPTIONS[kind])) or 'none'}")
     return BLOCKS[kind](opts, record, lang)

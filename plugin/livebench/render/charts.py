@@ -43,6 +43,7 @@ import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
 from ..errors import DirectiveError
+from ..spec.checker import did_you_mean
 from .figure import Chart
 from .html import esc, inline_text
 from .labels import label
@@ -126,10 +127,11 @@ def _inert(fragment: str) -> str:
 def render_chart(opts: dict, record: dict, lang: str, prov_line: str) -> str:
     kind = opts.get("chart")
     if kind not in CHARTS:
-        raise DirectiveError(f"unknown chart '{kind}'. Charts: {', '.join(CHARTS)}")
+        raise DirectiveError(f"unknown chart '{kind}'.{did_you_mean(str(kind), CHARTS)} Charts: {', '.join(CHARTS)}")
     extra = set(opts) - {"chart"} - CHART_OPTIONS[kind]
     if extra:
-        raise DirectiveError(f"option(s) {', '.join(sorted(map(str, extra)))} do not apply to 'chart: {kind}'. "
+        hints = "".join(did_you_mean(str(k), CHART_OPTIONS[kind]) for k in sorted(map(str, extra)))
+        raise DirectiveError(f"option(s) {', '.join(sorted(map(str, extra)))} do not apply to 'chart: {kind}'.{hints} "
                              f"Allowed: {', '.join(sorted(CHART_OPTIONS[kind]))}")
     chart = CHARTS[kind](opts, record, lang)
     T = inline_text  # every text node Markdown-inert (see the module docstring)

@@ -44,10 +44,11 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
     out: list[str] = []
     lines = markdown.split("\n")
     boxes: list[str] = []  # warning boxes of false inline claims, placed after their paragraph
+    raw_html = RawHtml()
     for i, item in iter_items(lines):
         lineno = i + first_line
         if isinstance(item, str):
-            out.append(_inline(item, record, lang, page, lineno, problems, boxes))
+            out.append(_inline(item, record, lang, page, lineno, problems, boxes, raw_html))
             nxt = i + 1
             if boxes and (nxt == len(lines) or not lines[nxt].strip() or FENCE_RE.match(lines[nxt])):
                 out.extend(["", *boxes, ""])
@@ -76,30 +77,81 @@ def _block(fence: Fence, record: dict, lang: str, page: str, lineno: int, proble
         return _problem_html(str(exc), lang)
 
 
+_ELEMENT = re.compile(r"</?(script|style)\b[^>]*>", re.I)
+
+
+class RawHtml:
+    """Where the page's own raw HTML is: inside a ``<script>``/``<style>`` element (across lines) or a tag.
+
+    A formatted value (``<span class="lb-value">1,090,744</span>``) there would break the page; only
+    the raw form (``{lb:…|raw}``) may go there, as plain escaped text.
+    """
+
+    def __init__(self) -> None:
+        self.element: str | None = None  # "script" or "style" while inside one
+
+    def context(self, line: str, pos: int) -> str | None:
+        """What encloses ``line[pos]``: "a <script> element", "an HTML tag", or None (text)."""
+        element = self.element
+        for m in _ELEMENT.finditer(line[:pos]):
+            element = None if m.group(0).startswith("</") else m.group(1).lower()
+        if element:
+            return f"a <{element}> element"
+        before = line[:pos]
+        return "an HTML tag" if before.rfind("<") > before.rfind(">") and re.search(r"<[A-Za-z/!]", before) else None
+
+    def advance(self, line: str) -> None:
+        for m in _ELEMENT.finditer(line):
+            self.element = None if m.group(0).startswith("</") else m.group(1).lower()
+
+
 def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems: list[Problem],
-            boxes: list[str] | None = None) -> str:
-    if not has_syntax(line):
+            boxes: list[str] | None = None, raw_html: RawHtml | None = None) -> str:
+    raw_html = raw_html or RawHtml()
+    if not has_syntax(line) and raw_html.element is None:
+        raw_html.advance(line)
         return line
+    out: list[str] = []
+    offset = 0
+    for code, text in split_code_spans(line):
+        start = offset
+        offset += len(text)
+        if code:
+            out.append(text)
+            continue
 
-    def repl(m: re.Match) -> str:
-        try:
-            return f'<span class="lb-value">{inline_text(inline_value(m.group(1), record, lang))}</span>'
-        except DirectiveError as exc:
-            problems.append(Problem(page, lineno, str(exc)))
-            return f'<span class="lb-value lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
+        def repl(m: re.Match, start: int = start) -> str:
+            ref, _, fmt = m.group(1).partition("|")
+            where = raw_html.context(line, start + m.start())
+            try:
+                if fmt not in ("", "raw"):
+                    raise DirectiveError(f"unknown format '|{fmt}' in '{m.group(0)}': the only one is '|raw' "
+                                         f"(the bare value, for HTML attributes, scripts and data)")
+                if fmt == "raw":
+                    return esc(inline_value(ref, record, lang, raw=True))
+                if where:
+                    raise DirectiveError(f"'{m.group(0)}' is inside {where}, where a formatted value would break "
+                                         f"the page: write '{{lb:{ref}|raw}}' for the bare value")
+                return f'<span class="lb-value">{inline_text(inline_value(ref, record, lang))}</span>'
+            except DirectiveError as exc:
+                problems.append(Problem(page, lineno, str(exc)))
+                if where:
+                    return ""  # nothing that could break the tag or script; the build fails on the problem
+                return f'<span class="lb-value lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
 
-    def claim(m: re.Match) -> str:
-        try:
-            html, box = inline_claim(m.group(1).strip(), record, lang)
-        except DirectiveError as exc:
-            problems.append(Problem(page, lineno, str(exc)))
-            return f'<span class="lb-claim lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
-        if box and boxes is not None:
-            boxes.append(box)
-        return html
+        def claim(m: re.Match) -> str:
+            try:
+                html, box = inline_claim(m.group(1).strip(), record, lang)
+            except DirectiveError as exc:
+                problems.append(Problem(page, lineno, str(exc)))
+                return f'<span class="lb-claim lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
+            if box and boxes is not None:
+                boxes.append(box)
+            return html
 
-    return "".join(text if code else INLINE_CLAIM_RE.sub(claim, INLINE_VALUE_RE.sub(repl, text))
-                   for code, text in split_code_spans(line))
+        out.append(INLINE_CLAIM_RE.sub(claim, INLINE_VALUE_RE.sub(repl, text)))
+    raw_html.advance(line)
+    return "".join(out)
 
 
 def _problem_html(message: str, lang: str) -> str:

@@ -53,6 +53,18 @@ def _probe_fields(lang: str) -> dict[str, Callable[[dict], Any]]:
     }
 
 
+# `{lb:…|raw}`: the record's own value, unformatted (bytes as a plain integer, seconds as a number,
+# words untranslated), for HTML attributes, scripts and data. Fields not listed give their English text.
+RAW_FIELDS: dict[str, dict[str, Callable[[dict], Any]]] = {
+    "build": {"size": lambda b: b["artifact"]["size"], "size_bytes": lambda b: b["artifact"]["size"],
+              "seconds": lambda b: b["seconds"], "interpreter": lambda b: b["linkage"]["interpreter"] or "",
+              "needed": lambda b: ",".join(b["linkage"]["needed"]), "stripped": lambda b: str(b["linkage"]["stripped"]).lower()},
+    "image": {"size": lambda i: i["size"]["uncompressed"], "size_bytes": lambda i: i["size"]["uncompressed"],
+              "compressed": lambda i: i["size"]["compressed"], "compressed_bytes": lambda i: i["size"]["compressed"],
+              "engine": lambda i: "" if i["size"].get("engine") is None else i["size"]["engine"]},
+    "probe": {"result": lambda p: "runs" if p["exit_code"] == 0 else "fails"},
+}
+
 FIELD_NAMES = {
     "build": sorted(_build_fields("en")),
     "image": sorted(_image_fields("en")),
@@ -60,8 +72,14 @@ FIELD_NAMES = {
 }
 
 
-def inline_value(ref: str, record: dict, lang: str) -> str:
-    """Resolve one reference (the text after ``lb:``); raises DirectiveError naming what is wrong."""
+def _fields_of(kind: str, lang: str) -> dict[str, Callable[[dict], Any]]:
+    return {"build": _build_fields, "image": _image_fields, "probe": _probe_fields}[kind](lang)
+
+
+def inline_value(ref: str, record: dict, lang: str, *, raw: bool = False) -> str:
+    """Resolve one reference (the text after ``lb:``); raises DirectiveError naming what is wrong.
+
+    ``raw``: the bare value (see RAW_FIELDS) instead of the one formatted for readers."""
     parts = ref.strip().split(".")
     kind = parts[0]
     if kind == "build" and len(parts) == 3:
@@ -101,6 +119,8 @@ def inline_value(ref: str, record: dict, lang: str) -> str:
         raise DirectiveError(f"unknown field '{field_name}' in '{{lb:{ref}}}'. Fields: {', '.join(sorted(fields))}")
     if kind == "build" and not item.get("ok"):
         raise DirectiveError(f"{what} failed, so '{{lb:{ref}}}' has no value: {item.get('error') or ''}".strip())
+    if raw:
+        fields = {**_fields_of(kind, "en"), **RAW_FIELDS.get(kind, {})}
     try:
         return str(fields[field_name](item))
     except (KeyError, TypeError) as exc:
