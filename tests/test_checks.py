@@ -287,3 +287,30 @@ def test_a_claim_on_a_failed_build_is_not_measured_and_the_build_fails_once(proj
     assert proc.returncode != 0
     assert proc.stderr.count("livebench: 1 failure(s)") == 1, proc.stderr[-3000:]
     assert "builds.hello" in proc.stderr and "is false" not in proc.stderr
+
+
+def test_the_cli_reads_spec_cache_and_pages_from_mkdocs_yml(tmp_path):
+    """In a blogger's project the CLI finds what the site build uses; the baseline has one place."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hello.c").write_text('#include <stdio.h>\nint main(void){puts("hi");return 0;}\n')
+    (tmp_path / "lb").mkdir()
+    (tmp_path / "lb" / "spec.yml").write_text(SPEC.replace("workdir: src", "workdir: src"))
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.md").write_text("# T\n\nIt is {lb-claim:build.hello.kind == static}.\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ndocs_dir: pages\nplugins:\n  - livebench:\n"
+                                         "      spec: lb/spec.yml\n      cache_dir: !ENV [LB_CACHE, .lbcache]\n")
+    run = livebench("run", "-q", "--update-baseline", cwd=tmp_path)
+    # the page's false claim is read from mkdocs.yml's docs_dir, so the run fails and writes no baseline
+    assert run.returncode == 1 and "pages/index.md:3" in run.stderr, run.stderr
+    assert (tmp_path / ".lbcache" / "results.json").is_file() and not (tmp_path / "benchmarks").exists()
+    (tmp_path / "pages" / "index.md").write_text("# T\n\nIt is {lb-claim:build.hello.kind == dynamic}.\n")
+    assert livebench("run", "-q", "--update-baseline", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "lb" / "baseline.json").is_file()  # next to the spec, where `check` looks
+    check = livebench("check", "-q", cwd=tmp_path)
+    assert check.returncode == 0 and "lb/baseline.json" in check.stdout, check.stdout + check.stderr
+    shown = livebench("show", cwd=tmp_path)
+    assert shown.returncode == 0 and "hello" in shown.stdout
+    bad = tmp_path / "mkdocs.yml"
+    bad.write_text("site_name: [\n")
+    broken = livebench("run", "-q", cwd=tmp_path)
+    assert broken.returncode == 2 and "mkdocs.yml: cannot read it" in broken.stderr and "Traceback" not in broken.stderr

@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from ..errors import LivebenchError
+from .project import DEFAULT_CACHE, DEFAULT_SPEC
 
-DEFAULT_SPEC = "benchmarks/livebench.yml"
-DEFAULT_CACHE = ".livebench-cache"
+FROM_CONFIG = "the livebench plugin's option in mkdocs.yml, else %s"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -52,11 +52,11 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser, root_flag: str = "--root") -> None:
         sp.add_argument(root_flag, dest="root" if root_flag == "--root" else "project_root", default=".",
                         help="the project root (default: the current folder)")
-        sp.add_argument("--cache-dir", default=DEFAULT_CACHE, help=f"default: {DEFAULT_CACHE}")
+        sp.add_argument("--cache-dir", default=None, help=FROM_CONFIG % DEFAULT_CACHE)
 
     r = sub.add_parser("run", help="run the spec's setup steps, builds, images and probes")
     common(r)
-    r.add_argument("--spec", default=DEFAULT_SPEC, help=f"default: {DEFAULT_SPEC}")
+    r.add_argument("--spec", default=None, help=FROM_CONFIG % DEFAULT_SPEC)
     r.add_argument("--json", action="store_true", help="print the results record on stdout")
     r.add_argument("--backend", choices=("auto", "docker", "embedded"), default="auto")
     r.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
@@ -64,16 +64,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--only", nargs="+", metavar="BUILD", help="run only these builds")
     r.add_argument("--no-images", action="store_true", help="skip bases, images and probes")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    r.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: docs)")
+    r.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: mkdocs.yml's docs_dir, else docs)")
     r.add_argument("--baseline", default=None, help="baseline file (default: the spec's, benchmarks/baseline.json)")
     r.add_argument("--update-baseline", action="store_true", help="write the baseline from this run's record")
     r.set_defaults(func=cmd_run)
 
     k = sub.add_parser("check", help="run (cached), then fail on a false claim or drift from the baseline")
     common(k)
-    k.add_argument("--spec", default=DEFAULT_SPEC, help=f"default: {DEFAULT_SPEC}")
+    k.add_argument("--spec", default=None, help=FROM_CONFIG % DEFAULT_SPEC)
     k.add_argument("--baseline", default=None, help="baseline file (default: the spec's, benchmarks/baseline.json)")
-    k.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: docs)")
+    k.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: mkdocs.yml's docs_dir, else docs)")
     k.add_argument("--backend", choices=("auto", "docker", "embedded"), default="auto")
     k.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
     k.add_argument("--refresh", action="store_true", help="ignore the cache (or LIVEBENCH_REFRESH=1)")

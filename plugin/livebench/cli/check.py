@@ -57,7 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Run the spec (cached), apply claims and drift, and print the verdict."""
     record = run_record(args)
     if record.get("baseline") is None:
-        print(f"livebench check: no baseline at {args.baseline or 'benchmarks/baseline.json'}. Write one with "
+        print(f"livebench check: no baseline at {args.baseline_path}. Write one with "
               f"`livebench run --update-baseline` and commit it.", file=sys.stderr)
         return 2
     if args.json:

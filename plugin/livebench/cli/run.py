@@ -18,17 +18,15 @@ from ..spec.load import load_plan
 from ..verify import CheckOptions
 from ..verify.drift import write_baseline
 from .progress import make_logger, progress_for
+from .project import resolve
 
 
 def run_record(args: argparse.Namespace) -> dict[str, Any]:
     """Run the spec (cached) with expectations, claims and drift applied; shared by `run` and `check`."""
-    root = Path(args.root).resolve()
-    plan = load_plan(args.spec, root=root)
-    cache_dir = Path(args.cache_dir)
-    cache_dir = cache_dir if cache_dir.is_absolute() else root / cache_dir
+    project = resolve(args)
+    plan = load_plan(project.spec, root=project.root)
+    cache_dir, docs = project.cache_dir, project.docs
     refresh = args.refresh or os.environ.get("LIVEBENCH_REFRESH") == "1"
-    docs = Path(args.docs) if args.docs else root / "docs"
-    docs = docs if docs.is_absolute() else root / docs
     baseline = Path(args.baseline) if args.baseline else plan.baseline_path()
     args.baseline_path = baseline if baseline.is_absolute() else Path.cwd() / baseline
     log = make_logger(args.quiet)
@@ -64,8 +62,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.update_baseline and (args.only or args.no_images):  # a usage error: say so before running anything
         raise UsageError("--update-baseline needs a complete run (without --only/--no-images).")
     record = run_record(args)
-    if args.update_baseline and update_baseline(record, args.baseline_path, Path(args.root).resolve()):
-        return 1
     if args.json:
         json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -73,6 +69,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary(record)
     for failure in record.get("failures", []):
         print(f"livebench: {failure['message']}", file=sys.stderr)
+    if args.update_baseline and update_baseline(record, args.baseline_path, Path(args.root).resolve()):
+        return 1
     return 1 if record.get("failures") else 0
 
 

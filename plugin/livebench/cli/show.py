@@ -9,16 +9,12 @@ from pathlib import Path
 
 from ..record.store import RESULTS_FILE, load_record
 from .check import claims_summary
+from .project import resolve
 from .run import summary
 
 
-def _cache_dir(root: str, cache_dir: str) -> Path:
-    path = Path(cache_dir)
-    return path if path.is_absolute() else Path(root).resolve() / path
-
-
 def cmd_show(args: argparse.Namespace) -> int:
-    record = load_record(Path(args.frozen) if args.frozen else _cache_dir(args.root, args.cache_dir) / RESULTS_FILE)
+    record = load_record(Path(args.frozen) if args.frozen else resolve(args).cache_dir / RESULTS_FILE)
     if args.json:
         json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -29,7 +25,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    cache_dir = _cache_dir(args.project_root, args.cache_dir)
+    args.root = args.project_root
+    cache_dir = resolve(args).cache_dir
     if cache_dir.exists():
         shutil.rmtree(cache_dir)
         print(f"removed {cache_dir}")
