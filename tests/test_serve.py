@@ -1,9 +1,10 @@
 """`mkdocs serve`'s rebuild path: page edits re-render without running builds; a source edit
 re-runs only what depends on it; the spec and the sources are watched.
 
-MkDocs 1.6's serve calls ``build(get_config())`` on every change, and ``get_config()`` loads the
-config again, which makes NEW plugin instances (our plugin has no on_startup, so it is not kept).
-These tests drive exactly that in one process: a fresh config and ``build()`` per "rebuild".
+MkDocs 1.6's serve calls ``build(get_config())`` on every change. Our plugin defines on_startup, so
+MkDocs keeps its instance for the session; most tests here still drive the harder case, a fresh
+config and ``build()`` per "rebuild" (fresh instances, as a new process has), and one runs the real
+``mkdocs serve`` on loopback.
 """
 from __future__ import annotations
 
@@ -140,3 +141,43 @@ def test_on_serve_watches_the_spec_and_the_sources(project):
     assert str(project / "livebench.yml") in server.watched
     assert any(Path(w) == project / "src" / "alpha.c" or Path(w) == project / "src" for w in server.watched)
     assert any(Path(w) == project / "src" / "beta.c" or Path(w) == project / "src" for w in server.watched)
+
+
+def test_real_serve_keeps_serving_a_failing_spec_and_recovers_on_the_next_edit(project):
+    """`mkdocs serve` must not look hung when livebench fails: the page says why, the fix rebuilds it."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    good = (project / "livebench.yml").read_text()
+    (project / "livebench.yml").write_text(good.replace("artifact:", "artefact:", 1))
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+    def page(want: str, timeout: float = 90) -> str:
+        deadline, last = time.monotonic() + timeout, ""
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"mkdocs serve exited: {proc.stderr.read()[-3000:]}"
+            try:
+                last = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                if want in last:
+                    return last
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"{want!r} never appeared; last page: {last[-2000:]}")
+
+    try:
+        shown = page("lb-problem")
+        assert "builds.alpha.artefact: unknown key" in shown and "Did you mean" in shown
+        touch_later(project / "livebench.yml", good)
+        fixed = page('class="lb-value"')
+        assert "lb-problem" not in fixed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -16,7 +16,7 @@ from .._util.files import write_json_atomic
 from .._util.log import use_logger
 from ..errors import LivebenchError
 from ..record.store import load_record, save_last
-from ..render import Problem, expand_markdown
+from ..render import Problem, expand_markdown, problem_html
 from ..render.charts import CHART_MARKER, PLOTLY_BUNDLE
 from ..render.labels import lang_of
 from ..render.provenance import frozen_note_html, insert_after_title
@@ -71,6 +71,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.root = Path.cwd()
         self.strict = False
         self.slots = BlockSlots()  # block HTML, put back inside every Markdown conversion of a page
+        self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
+        self.halted: str | None = None  # serve only: why there is no record this time (shown on the pages)
 
     @property
     def plan(self) -> Plan:
@@ -79,6 +81,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         return self._plan
 
     # -- config ------------------------------------------------------------------------------
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining this hook also keeps this instance for the whole `mkdocs serve` session.
+        self.serving = command == "serve"
+
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         if not self.config.enabled:
             return config
@@ -90,9 +96,21 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return config  # a language pass of the same build: the plan is loaded already
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.strict = bool(config.get("strict"))  # strict: every livebench problem fails the build, once
-        with plugin_errors():
+        self.halted = None
+        try:
             self._plan = load_plan(self.config.spec, root=self.root)
+        except LivebenchError as exc:
+            self._halt(exc)
         return config
+
+    def _halt(self, exc: LivebenchError) -> None:
+        """`mkdocs build` fails; `mkdocs serve` logs it, shows it on the pages and retries on the next edit."""
+        if not self.serving:
+            self.depth = 0
+            raise PluginError(f"livebench: {exc}") from None
+        self.halted = str(exc)
+        self._plan, self.record = None, None
+        log.error("%s (the pages show it; fix it and save to retry)", exc)
 
     # -- the one run per site build ------------------------------------------------------------
     def on_pre_build(self, *, config: Any) -> None:
@@ -103,6 +121,9 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return
         self.problems, self.claims, self.claim_problems = [], {}, []
         self.slots.html.clear()
+        self.record = None
+        if self.halted:
+            return
         self.site_dir = config.site_dir
         if self._frozen_path():
             self._load_frozen()
@@ -121,11 +142,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
                 log.info("sources unchanged since the last build in this process; reusing its record")
                 return
             try:
-                with plugin_errors():
-                    measured = workflow.measure(self.plan, options)
-            except PluginError:
-                self.depth = 0
-                raise
+                measured = workflow.measure(self.plan, options)
+            except LivebenchError as exc:
+                self._halt(exc)
+                return
         self.record = measured.record
         if measured.reused:
             log.info("nothing changed since the last run (spec, inputs, tools, engine); reusing its record "
@@ -133,11 +153,13 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         ServeMemo.put(str(self.plan.path), measured.fingerprint, self.record)
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
-        if not self.config.enabled or self.record is None:
+        if not self.config.enabled:
             return markdown
         if "livebench" not in markdown and "{lb:" not in markdown and "{lb-claim:" not in markdown:
             return markdown
         lang = lang_of(getattr(page.file, "locale", None) or config.theme.get("language"))
+        if self.record is None:
+            return insert_after_title(markdown, problem_html(self.halted, lang)) if self.halted else markdown
         page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
         text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, stash=self.slots.html,
@@ -229,6 +251,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
                 log.warning("%s", message)
             return
         lines = failures + [str(p) for p in self.problems]
+        if lines and self.serving:  # the pages show them; the server keeps serving, the next edit retries
+            for line in lines:
+                log.error("%s", line)
+            return
         if lines:
             raise PluginError(
                 f"livebench: {len(lines)} failure(s):\n  - " + "\n  - ".join(lines)
@@ -240,9 +266,11 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.depth = 0
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
-        if not self.config.enabled or self._plan is None:
+        if not self.config.enabled:
             return server
-        server.watch(str(self.plan.path))
+        server.watch(str(self.root / self.config.spec))  # also when it failed to load: its fix must rebuild
+        if self._plan is None:
+            return server
         folders = set()
         for step in list(self.plan.setup.values()) + list(self.plan.builds.values()):
             for pattern in step.inputs:

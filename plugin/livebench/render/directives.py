@@ -74,7 +74,7 @@ def _block(fence: Fence, record: dict, lang: str, page: str, lineno: int, proble
         return render_block(block_options(fence), record, lang)
     except DirectiveError as exc:
         problems.append(Problem(page, lineno, str(exc)))
-        return _problem_html(str(exc), lang)
+        return problem_html(str(exc), lang)
 
 
 _ELEMENT = re.compile(r"</?(script|style)\b[^>]*>", re.I)
@@ -154,7 +154,7 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
     return "".join(out)
 
 
-def _problem_html(message: str, lang: str) -> str:
+def problem_html(message: str, lang: str) -> str:
     return (f'<div class="admonition warning lb-problem"><p class="admonition-title">'
             f'{esc(label(lang, "warning"))}</p><p>{esc(message)}</p></div>')
 
