@@ -264,6 +264,11 @@ def test_image_chart_switches_to_compressed_sizes(page: Page, site):
     img = "document.querySelector('figure[data-lb-kind=image-sizes] .js-plotly-plot')"
     buttons = page.locator("figure[data-lb-kind=image-sizes] .lb-chart__switch button")
     assert buttons.all_text_contents() == [LABELS["en"]["show_uncompressed"], LABELS["en"]["show_compressed"]]
+    # the switch sits above the plot: never over Plotly's toolbar (shown on hover, top right of the plot)
+    page.hover("figure[data-lb-kind=image-sizes] .js-plotly-plot")
+    switch = page.locator("figure[data-lb-kind=image-sizes] .lb-chart__switch").bounding_box()
+    toolbar = page.locator("figure[data-lb-kind=image-sizes] .modebar-container").bounding_box()
+    assert switch and toolbar and switch["y"] + switch["height"] <= toolbar["y"], (switch, toolbar)
     buttons.nth(1).click()
     assert buttons.nth(1).get_attribute("aria-pressed") == "true"
     page.wait_for_function(f"{img}.layout.yaxis.title.text === {json.dumps(LABELS['en']['axis_compressed'])}")
