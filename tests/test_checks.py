@@ -314,3 +314,18 @@ def test_the_cli_reads_spec_cache_and_pages_from_mkdocs_yml(tmp_path):
     bad.write_text("site_name: [\n")
     broken = livebench("run", "-q", cwd=tmp_path)
     assert broken.returncode == 2 and "mkdocs.yml: cannot read it" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_doctor_names_what_is_missing_and_the_command_that_installs_it(tmp_path):
+    ok = livebench("doctor", cwd=ROOT)  # the demo, on a machine bootstrap.sh set up
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "everything the spec needs is here" in ok.stdout and "rustc 1.96" in ok.stdout
+    assert "Docker Engine" in ok.stdout and "user namespaces" in ok.stdout
+    (tmp_path / "livebench.yml").write_text(
+        "version: 1\ntools:\n  zig: {version: no-such-zig version, package: zig}\n"
+        "  gcc: {version: gcc --version, package: gcc}\nbuilds:\n  b:\n    tools: [zig]\n"
+        "    commands: [zig build]\n    artifact: out\n")
+    bad = livebench("doctor", "--spec", "livebench.yml", cwd=tmp_path)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "MISSING  zig: `no-such-zig version` failed  (for builds.b)" in bad.stdout
+    assert bad.stdout.rstrip().endswith("apt-get install zig") and "Traceback" not in bad.stderr

@@ -282,3 +282,55 @@ def test_image_spec_errors(bases: dict[str, BaseResult], tmp_path: Path) -> None
         build_image(_image("x", "scratch", tmp_path / "f", dest="/../etc/x"), bases["scratch"], "embedded", CACHE)
     with pytest.raises(ImageError, match="is a folder in base"):
         build_image(_image("x", "debian", tmp_path / "f", dest="/usr/bin"), bases["debian"], "embedded", CACHE)
+
+
+CLEAN_SPEC = """\
+version: 1
+env: {PATH: /usr/bin:/bin}
+builds:
+  hello:
+    commands: ['musl-gcc -static -O2 -o "$LIVEBENCH_OUT/hello" hello.c']
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [hello.c]
+bases:
+  empty: {kind: scratch}
+  bb: {kind: debs, packages: [busybox-static, musl], busybox_links: true}
+images:
+  tidy-hello: {base: empty, files: [{build: hello, dest: /hello}], entrypoint: [/hello]}
+  tidy-bb: {base: bb, files: [{build: hello, dest: /usr/local/bin/hello}], entrypoint: [hello]}
+probes: {builds: [hello], bases: [bb]}
+"""
+
+
+def test_clean_removes_what_this_project_put_into_the_engine_and_nothing_else(engine, tmp_path: Path) -> None:
+    import io
+    import sys
+
+    (tmp_path / "hello.c").write_text('int main(void){return 0;}\n')
+    (tmp_path / "livebench.yml").write_text(CLEAN_SPEC)
+    lb = [sys.executable, "-m", "livebench.cli"]
+    run = subprocess.run([*lb, "run", "-q", "--backend", "docker", "--spec", "livebench.yml", "--cache-dir", ".c"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    record = json.loads((tmp_path / ".c" / "results.json").read_text())
+    refs = [record["images"][n]["ref"] for n in ("tidy-hello", "tidy-bb")]
+    for ref in refs:
+        assert engine.images.get(ref).labels["org.mkdocs-livebench.role"] == "image"
+    probe_image = next(w for w in record["probes"]["hello"]["bb"]["command"].split() if w.startswith("livebench-probe/"))
+    assert probe_image not in {t for i in engine.images.list() for t in i.tags}  # results cached, image gone
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:  # the user's own image: no livebench label
+        info = tarfile.TarInfo("mine")
+        tf.addfile(info, io.BytesIO(b""))
+    mine = f"user-owned/keep:{uuid.uuid4().hex[:8]}"
+    engine.api.import_image_from_data(buf.getvalue(), repository=mine.split(":")[0], tag=mine.split(":")[1])
+    try:
+        clean = subprocess.run([*lb, "clean", "--project-root", str(tmp_path), "--cache-dir", ".c"],
+                               capture_output=True, text=True, timeout=300)
+        assert clean.returncode == 0, clean.stderr
+        assert not (tmp_path / ".c").exists()
+        left = {t for i in engine.images.list() for t in i.tags}
+        assert not set(refs) & left, clean.stdout
+        assert mine in left  # never touched
+    finally:
+        engine.images.remove(mine, force=True)

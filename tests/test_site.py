@@ -258,3 +258,20 @@ def test_a_frozen_record_of_livebench_0_1_0_still_builds_the_site(tmp_path):
     old = json.loads(fixture.read_text())
     assert f'{old["builds"]["hello-rust-musl"]["artifact"]["size"]:,}' in page
     assert old["provenance"]["date"][:10] in page
+
+
+def test_the_engine_keeps_only_declared_images_and_their_bases(built):
+    """Probe images are thrown away once their results are cached; a base keeps one tag, its current one."""
+    from livebench.run.images import engine as docker_backend
+
+    c = docker_backend.client()
+    tags = [t for image in docker_backend.ours(c) for t in image.tags]
+    record = json.loads((built[0] / "livebench" / "results.json").read_text())
+    ran_in = {w for row in record["probes"].values() for p in row.values() for w in p["command"].split()
+              if w.startswith("livebench-probe/")}
+    assert ran_in and not ran_in & set(tags), tags  # the demo's probe images are gone (their results are cached)
+    bases = [t.split(":")[0] for t in tags if t.startswith("livebench-base/")]
+    assert len(bases) == len(set(bases)), tags  # one tag per base name
+    for name, im in record["images"].items():
+        assert im["ref"] in tags and docker_backend.inspect(c, im["ref"])["Config"]["Labels"][
+            "org.mkdocs-livebench.role"] == "image", name

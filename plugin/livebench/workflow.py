@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .record.assemble import assemble
-from .record.fingerprint import fingerprint
+from .record.fingerprint import combine, engine_state, fingerprint, sources
 from .record.store import load_warm, save_last, store_warm
 from .run import RunOptions, run
 from .spec.model import Plan
@@ -21,18 +21,20 @@ __all__ = ["Measured", "fingerprint", "judge", "measure"]
 @dataclass(frozen=True)
 class Measured:
     record: dict[str, Any]
-    fingerprint: str  # of the world before the run: an edit during the run makes the next one run again
+    fingerprint: str  # sources before the run, the engine after it: an edit during the run runs again
     reused: bool  # True: the last failure-free record was reused as is (nothing ran)
 
 
 def measure(plan: Plan, options: RunOptions, *, warm: bool = True) -> Measured:
     """The record of ``plan``: reused when nothing it depends on changed (``warm``), else run."""
-    fp = fingerprint(plan, backend=options.backend)
+    before = sources(plan, backend=options.backend)  # before the run: an edit during it runs again
+    fp = combine(before, engine_state(plan, backend=options.backend))
     if warm and not options.refresh:
         reused = load_warm(options.cache_dir, fp, plan.root)
         if reused is not None:
             return Measured(reused, fp, True)
     record = assemble(plan, run(plan, options))
+    fp = combine(before, engine_state(plan, backend=options.backend))  # the engine as the run left it
     if warm and not options.only:
         store_warm(options.cache_dir, fp, record)
     return Measured(record, fp, False)

@@ -46,7 +46,8 @@ def run_command(
     entry = {"command": command, "output": text, "exit_code": proc.returncode, "seconds": seconds}
     if timed_out:
         entry["timed_out"] = True
-        entry["output"] = text + f"\n[livebench: killed after {timeout:g} s timeout]\n"
+        # the remaining budget of a step's shared deadline: 1.99999 s is 2 s to a reader
+        entry["output"] = text + f"\n[livebench: killed after {round(timeout or 0, 1):g} s timeout]\n"
     elif orphaned:
         entry["output"] = text + "\n[livebench: a background process still holds the output; not waiting for it]\n"
     return entry

@@ -1,4 +1,4 @@
-"""`livebench run | check | show | inspect | clean`: the core, driven without MkDocs.
+"""`livebench run | check | show | doctor | inspect | clean`: the core, driven without MkDocs.
 
 Exit codes: 0 all good; 1 a build, probe, expectation or claim failed, the record drifted from the
 baseline (check), or a file could not be inspected; 2 bad usage, a bad spec, a missing record or
@@ -37,6 +37,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from .show import cmd_clean as clean
 
     return clean(args)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import cmd_doctor as doctor
+
+    return doctor(args)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -88,14 +94,21 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--frozen", default=None, metavar="PATH", help="show this committed record instead of the cache's")
     s.set_defaults(func=cmd_show)
 
+    d = sub.add_parser("doctor", help="what the spec's steps need, what is here, and how to install the rest")
+    common(d)
+    d.add_argument("--spec", default=None, help=FROM_CONFIG % DEFAULT_SPEC)
+    d.set_defaults(func=cmd_doctor)
+
     i = sub.add_parser("inspect", help="linkage of ELF files, read without executing them")
     i.add_argument("--root", default=None, help="resolve libraries inside this folder as if it were /")
     i.add_argument("--json", action="store_true")
     i.add_argument("paths", nargs="+", metavar="PATH")
     i.set_defaults(func=cmd_inspect)
 
-    c = sub.add_parser("clean", help="remove the cache folder")
+    c = sub.add_parser("clean", help="remove the cache folder and the images livebench put into the engine")
     common(c, "--project-root")
+    c.add_argument("--keep-images", action="store_true", help="leave the engine's images alone")
+    c.add_argument("--all-images", action="store_true", help="every image with livebench's label, any project's")
     c.set_defaults(func=cmd_clean)
     return p
 

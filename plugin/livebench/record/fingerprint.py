@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import http.client
 import os
 import shlex
 import shutil
 import socket
+import urllib.parse
 from pathlib import Path
 
 from .. import __version__
@@ -71,25 +73,63 @@ def _tool_files(command: str, path_var: str) -> list[str]:
     return out
 
 
-def _docker_up() -> str:
+class _UnixHTTP(http.client.HTTPConnection):
+    """The engine's API over its socket, without docker-py (whose import alone costs ~0.2 s)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("localhost", timeout=0.5)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(0.5)
+        self.sock.connect(self.path)
+
+
+def _docker_up(refs: list[str]) -> str:
+    """Whether the engine answers, and which of ``refs`` it still holds (a pruned or fresh engine
+    has lost the images a reused record describes: then the run loads them again)."""
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     if not host.startswith("unix://"):
         return f"{host}:remote"  # a TCP engine: not probed here (the full run pings it)
     path = host[len("unix://"):]
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(0.5)
+    held = []
+    conn = _UnixHTTP(path)
     try:
-        s.connect(path)
+        for ref in refs:
+            conn.request("GET", f"/images/{urllib.parse.quote(ref, safe='')}/json")
+            response = conn.getresponse()
+            response.read()
+            held.append(f"{ref}={response.status}")
+        if not refs:
+            conn.connect()
         up = "up"
-    except OSError:
+    except (OSError, http.client.HTTPException):
         up = "down"
     finally:
-        s.close()
-    return f"{host}:{_stat(path)}:{up}"
+        conn.close()
+    return f"{host}:{_stat(path)}:{up}:{','.join(held)}"
 
 
 def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
-    """A cheap digest (stat calls, one socket connect) of everything the record depends on."""
+    """A cheap digest (stat calls, a few requests to the engine's socket) of everything the record depends on."""
+    return combine(sources(plan, backend=backend), engine_state(plan, backend=backend))
+
+
+def combine(sources_digest: str, engine: str) -> str:
+    """The fingerprint of sources taken before a run and the engine as it is (before, or after it)."""
+    return hashlib.sha256(f"{sources_digest}\0{engine}".encode()).hexdigest()
+
+
+def engine_state(plan: Plan, *, backend: str = "auto") -> str:
+    """Whether the engine answers and which declared images it holds ('-' when no engine is used)."""
+    if not (plan.images or plan.probes) or backend == "embedded":
+        return "-"
+    return _docker_up([f"livebench/{name}:latest" for name in sorted(plan.images)])
+
+
+def sources(plan: Plan, *, backend: str = "auto") -> str:
+    """Everything but the engine: spec, code, tools, package state, inputs (stat calls only)."""
     h = hashlib.sha256(f"warm-{SCHEMA}\0{__version__}\0{backend}\n".encode())
     h.update(plan.path.read_bytes())
     for f in sorted(_CODE_DIR.rglob("*.py")):
@@ -114,6 +154,4 @@ def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
     for name, entry in sorted(plan.images.items()):
         for f in dockerfile_inputs(plan.root, entry):
             h.update(f"image {name} {f}@{_stat(f)}\n".encode())
-    if plan.images or plan.probes:
-        h.update(f"docker {_docker_up() if backend != 'embedded' else '-'}\n".encode())
     return h.hexdigest()

@@ -95,6 +95,11 @@ class Cache:
             shutil.rmtree(old, ignore_errors=True)
         return dest
 
+    def entries(self, section: str) -> list[dict[str, Any]]:
+        """Every stored entry of ``section`` (what `livebench clean` asks the engine to forget)."""
+        found = (self.get(section, d.name) for d in sorted((self.root / section).glob("*")) if d.is_dir())
+        return [e for e in found if e is not None]
+
     def discard(self, stage: Path) -> None:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -57,3 +57,7 @@ def _image_stages(ctx: StageContext) -> None:
     bases = run_bases(ctx)
     run_images(ctx, bases, backend)
     run_probes(ctx, bases, backend)
+    if backend == "docker":
+        from .images import engine
+
+        engine.prune_dangling(engine.client())  # images a rebuild of the same tag left behind

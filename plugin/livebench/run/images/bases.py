@@ -285,3 +285,14 @@ def _build(spec: BaseSpec, key: str, stage: Path) -> BaseResult:
     return BaseResult(name=spec.name, kind=spec.kind, key=key, tar=stage / "layer.tar", diff_id=stats.diff_id,
                       size=stats.size, files=stats.files, tar_bytes=stats.tar_bytes, transcript=transcript,
                       cached=False, skipped=stats.skipped)
+
+
+def cached_bases(cache_dir: Path) -> list[BaseResult]:
+    """The bases built into this cache (each entry's base.json)."""
+    out = []
+    for meta in sorted((Path(cache_dir) / "bases").glob(f"*/{META}")):
+        try:
+            out.append(BaseResult.from_dict(json.loads(meta.read_text())))
+        except (OSError, ValueError, TypeError):
+            continue  # a damaged entry names nothing to clean
+    return out

@@ -27,6 +27,7 @@ from ..._util.log import info
 from ...errors import ImageError
 from .extract import extract_tar
 from .model import BaseResult
+from .oci import LABEL
 
 # The SDK errors the probes catch (they talk to the engine too, through this module only).
 APIError, DockerException, ImageNotFound = docker.errors.APIError, docker.errors.DockerException, docker.errors.ImageNotFound
@@ -141,13 +142,17 @@ def _ensure_base(c: docker.DockerClient, base: BaseResult, ref: str) -> str:
     repo, tag = ref.rsplit(":", 1)
     info(f"docker: importing base {base.name} as {ref}")
     try:
-        c.api.import_image_from_file(str(base.tar), repository=repo, tag=tag)
+        c.api.import_image_from_file(str(base.tar), repository=repo, tag=tag, changes=[f"LABEL {LABEL}=base"])
         layers = c.images.get(ref).attrs["RootFS"].get("Layers")
     except docker.errors.DockerException as e:
         raise ImageError(f"docker import of base {base.name!r} ({base.tar}) failed: {short_error(e)}") from None
     if layers != [base.diff_id]:
         raise ImageError(f"docker import of base {base.name!r} gave layer {layers}, expected [{base.diff_id}]: "
                          f"the engine rewrote the tar; sizes would not be comparable.")
+    for old in c.images.list(name=repo, filters={"label": f"{LABEL}=base"}):  # this base's earlier recipes
+        for t in old.tags:
+            if t != ref:
+                remove(c, [t])
     return ref
 
 
@@ -185,7 +190,7 @@ def build_dockerfile(c: docker.DockerClient, name: str, dockerfile: Path, contex
     try:
         dockerfile_arg = os.path.relpath(dockerfile, context)
         img, logs = c.images.build(path=str(context), dockerfile=dockerfile_arg, tag=ref, rm=True, pull=False,
-                                   buildargs={"BASE": base_ref}, network_mode="none")
+                                   buildargs={"BASE": base_ref}, network_mode="none", labels={LABEL: "image"})
         for chunk in logs:
             if "stream" in chunk and chunk["stream"].strip():
                 info(f"docker build {name}: {chunk['stream'].strip()}")
@@ -310,3 +315,25 @@ def holds(c: docker.DockerClient, image_id: str) -> bool:
         return True
     except docker.errors.ImageNotFound:
         return False
+
+
+def remove(c: docker.DockerClient, refs: list[str]) -> None:
+    """Untag (and so delete, when nothing else uses them) these refs; already gone is fine."""
+    for ref in refs:
+        try:
+            c.images.remove(ref, noprune=False)
+        except (docker.errors.ImageNotFound, docker.errors.APIError):
+            pass  # gone already, or still used by a container or a child image: kept, not an error
+
+
+def prune_dangling(c: docker.DockerClient) -> None:
+    """Our images a newer build of the same tag left untagged."""
+    try:
+        c.images.prune(filters={"dangling": True, "label": LABEL})
+    except docker.errors.APIError:
+        pass  # another prune is running: the next run tidies
+
+
+def ours(c: docker.DockerClient) -> list[Any]:
+    """Every image livebench put into this engine (by label, whatever its tag)."""
+    return list(c.images.list(all=True, filters={"label": LABEL}))

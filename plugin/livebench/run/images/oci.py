@@ -115,6 +115,12 @@ class Layout:
         return manifest_digest, config_digest, config_bytes
 
 
+# Every image livebench puts into an engine carries this label (value: image, base or probe), so
+# pruning and `livebench clean` touch nothing else in the user's image store.
+LABEL = "org.mkdocs-livebench.role"
+CONFIG_FORMAT = 2  # bump when image_config() changes what it writes (2: the label): cached images are rebuilt
+
+
 def image_config(layers: list[Layer], *, entrypoint: list[str] | None, cmd: list[str] | None,
                  env: list[str] | None = None, history: list[str] | None = None) -> dict:
     created = datetime.fromtimestamp(source_date_epoch(), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -123,6 +129,7 @@ def image_config(layers: list[Layer], *, entrypoint: list[str] | None, cmd: list
         cfg["Entrypoint"] = list(entrypoint)
     if cmd:
         cfg["Cmd"] = list(cmd)
+    cfg["Labels"] = {LABEL: "image"}
     return {
         "architecture": "amd64",
         "os": "linux",

@@ -17,7 +17,7 @@ from ...spec.inputs import dockerfile_inputs
 from ...spec.model import ImageSpec, Plan
 from ..cache import make_key
 from ..context import StageContext
-from . import engine
+from . import engine, oci
 from .assemble import build_image
 from .bases import build_base
 from .model import Addendum, BaseResult, ImageRecipe
@@ -43,7 +43,7 @@ def run_bases(ctx: StageContext) -> dict[str, BaseResult]:
 
 
 def _key(plan: Plan, image: ImageSpec, ctx: StageContext, bases: dict[str, BaseResult], backend: str) -> str:
-    return make_key({"image": image.recipe(),
+    return make_key({"image": image.recipe(), "format": oci.CONFIG_FORMAT,
                      "files": [ctx.result.builds[f.build]["artifact"]["sha256"] for f in image.files],
                      "base": bases[image.base].diff_id if image.base in bases else None, "backend": backend,
                      "dockerfile": {os.path.relpath(f, plan.root): sha256_file(f)

@@ -1,6 +1,7 @@
 """Probe in a container: base + binary as a throwaway image, ``docker run --rm --network none``."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shlex
@@ -44,7 +45,8 @@ def _probe_image(c: Any, binary: Path, base: BaseResult, dest: str, work_root: P
         shutil.copyfile(binary, ctx / "binary")
         (ctx / "binary").chmod(0o755)
         (ctx / "Dockerfile").write_text(f"FROM {bref}\nCOPY binary {dest}\n")
-        c.images.build(path=str(ctx), tag=tag, rm=True, pull=False, network_mode="none")
+        c.images.build(path=str(ctx), tag=tag, rm=True, pull=False, network_mode="none",
+                       labels={engine.LABEL: "probe"})
     except engine.DockerException as e:
         raise ProbeError(f"docker probe: building the probe image {tag} (FROM {bref}) failed: "
                          f"{engine.short_error(e)}") from None
@@ -75,8 +77,8 @@ def run_docker(binary: Path, base: BaseResult, args: list[str], dest: str, timeo
         if entry.get("timed_out"):
             remove_leftovers(c, image, started)
         return ProbeResult(entry["exit_code"], entry["output"], command, entry["seconds"], "docker", "docker-cli",
-                           base.name, bool(entry.get("timed_out")))
-    return _docker_sdk(c, image, dest, args, command, timeout, memory_limit, base)
+                           base.name, bool(entry.get("timed_out")), image)
+    return dataclasses.replace(_docker_sdk(c, image, dest, args, command, timeout, memory_limit, base), image=image)
 
 
 def remove_leftovers(c: Any, image: str, started: float) -> None:

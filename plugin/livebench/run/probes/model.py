@@ -21,6 +21,7 @@ class ProbeResult:
     via: str  # "docker-cli" | "docker-sdk" | "unshare+chroot"
     base: str
     timed_out: bool = False
+    image: str = ""  # docker: the throwaway probe image it ran in (removed after the probe stage)
 
     @property
     def ok(self) -> bool:

@@ -22,6 +22,7 @@ def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
     how = "docker" if backend == "docker" else "sandbox"
     args = list(matrix.args)
     cells = [(b, base) for b in matrix.builds for base in matrix.bases]
+    used: set[str] = set()
 
     def one(cell: tuple[str, str]) -> tuple[str, str, dict[str, Any] | str]:
         build, base_name = cell
@@ -43,6 +44,8 @@ def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
             return build, base_name, str(exc)
         data = {"exit_code": r.exit_code, "output": r.output, "command": r.command, "seconds": r.seconds,
                 "how": r.how, "via": r.via, "timed_out": r.timed_out}
+        if r.image:
+            used.add(r.image)
         if not r.timed_out:  # a timeout says more about the machine than the binary: don't keep it
             ctx.cache.commit("probes", key, ctx.cache.staging(), data)
         return build, base_name, {**data, "cached": False}
@@ -50,6 +53,10 @@ def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
     ctx.event("start", "probes", f"{len(cells)} cells, {how}")
     with ThreadPoolExecutor(max_workers=max(1, ctx.options.jobs or 2)) as pool:
         results = list(pool.map(one, cells))
+    if used:  # the results are cached: the throwaway images would only pile up in the user's engine
+        from ..images import engine  # deferred on purpose: sandbox runs never load docker-py
+
+        engine.remove(engine.client(), sorted(used))
     for build, base_name, result in results:
         if isinstance(result, str):
             ctx.fail(f"probes.expect.{build}.{base_name}", result, event_name="probes")
