@@ -1,4 +1,4 @@
-"""Real toolchain tests: the musl setup script and the hello builds, checked with readelf.
+"""Real toolchain tests: `livebench rust-target add` and the hello builds, checked with readelf.
 
 These build for real with Debian's rustc/cargo and musl-gcc. A missing toolchain is a failure,
 not a skip: the builds the site reports on would be missing too.
@@ -9,16 +9,23 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import CACHE
+
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "benchmarks" / "toolchain" / "musl-rust.sh"
+SCRIPT = ROOT / "plugin" / "livebench" / "assets" / "toolchains" / "rust-target.sh"
+LIVEBENCH = [sys.executable, "-m", "livebench.cli"]
 HELLO_RUST = ROOT / "benchmarks" / "hello-rust"
 HELLO_C = ROOT / "benchmarks" / "hello-c" / "hello.c"
 TARGET = "x86_64-unknown-linux-musl"
+TRIPLE = "X86_64_UNKNOWN_LINUX_MUSL"
+DEST = CACHE / "toolchains" / TARGET  # shared across sessions, like the bases: std is built once
+HOME = CACHE / "toolchain-home"  # a home of its own: the test sees whether anything wrote ~/.cargo
 GLIBC_INTERP = "/lib64/ld-linux-x86-64.so.2"
 
 # what the spec's builds need, and the Debian package providing each
@@ -90,29 +97,41 @@ def _assert_hello(binary: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def musl_rust() -> str:
-    """Run the setup script once (cold: builds std, about a minute; warm: instant)."""
+def musl_rust() -> dict[str, str]:
+    """`livebench rust-target add` once (cold: builds std, about a minute; warm: instant), into the
+    tests' shared cache; returns the variables a build for the target gets."""
     _require_toolchain()
-    proc = _run(["bash", str(SCRIPT)], cwd=ROOT, timeout=1200)
-    assert proc.returncode == 0, f"musl-rust.sh failed:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
+    proc = _run(LIVEBENCH + ["rust-target", "add", TARGET, "--dest", str(DEST)], cwd=ROOT, timeout=1200,
+                HOME=str(HOME))
+    assert proc.returncode == 0, f"rust-target add failed:\n{proc.stdout}\n{proc.stderr}"
+    return dict(line.split("=", 1) for line in (DEST / "env").read_text().splitlines())
 
 
-def test_setup_is_idempotent_and_fast_when_done(musl_rust: str) -> None:
+def test_rust_target_add_is_idempotent_fast_when_done_and_one_at_a_time(musl_rust: dict[str, str]) -> None:
     start = time.monotonic()
-    proc = _run(["bash", str(SCRIPT)], cwd=ROOT, timeout=120)
-    seconds = time.monotonic() - start
-    assert proc.returncode == 0, proc.stderr
-    assert "already installed" in proc.stdout, proc.stdout
-    assert seconds < 10, f"warm run took {seconds:.1f} s"
-    libdir = _run(["/usr/bin/rustc", "--print", "target-libdir", "--target", TARGET]).stdout.strip()
-    assert list(Path(libdir).glob("libstd-*.rlib")), f"no libstd in {libdir}"
+    procs = [subprocess.Popen(LIVEBENCH + ["rust-target", "add", TARGET, "--dest", str(DEST)], cwd=ROOT,
+                              env=_env(HOME=str(HOME)), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]  # two at once: flock, then the fast path for both
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and "already built" in out, out + err
+    assert time.monotonic() - start < 20
+    assert list((DEST / "sysroot" / "lib" / "rustlib" / TARGET / "lib").glob("libstd-*.rlib"))
 
 
-def test_hello_rust_musl_is_truly_static(musl_rust: str, tmp_path: Path) -> None:
-    # the article's plain command: no extra flags, the setup made it work
+def test_nothing_global_is_written(musl_rust: dict[str, str]) -> None:
+    """rustup's job done in user space: not the system's rustlib, not the user's cargo config."""
+    system_libdir = _run(["/usr/bin/rustc", "--print", "target-libdir", "--target", TARGET]).stdout.strip()
+    assert not Path(system_libdir).exists(), f"{system_libdir} exists: something wrote the system sysroot"
+    assert not (HOME / ".cargo").exists(), "the user's ~/.cargo was written"
+    assert musl_rust[f"CARGO_TARGET_{TRIPLE}_LINKER"] == "/usr/bin/musl-gcc"
+    assert f"--sysroot={DEST / 'sysroot'}" in musl_rust[f"CARGO_TARGET_{TRIPLE}_RUSTFLAGS"]
+
+
+def test_hello_rust_musl_is_truly_static(musl_rust: dict[str, str], tmp_path: Path) -> None:
+    # the article's plain command: no extra flags, the step's two variables made it work
     proc = _run(["cargo", "build", "--release", "--target", TARGET], cwd=HELLO_RUST,
-                CARGO_TARGET_DIR=str(tmp_path / "target"))
+                CARGO_TARGET_DIR=str(tmp_path / "target"), CARGO_HOME=str(tmp_path / "cargo-home"), **musl_rust)
     assert proc.returncode == 0, proc.stderr
     binary = tmp_path / "target" / TARGET / "release" / "hello"
     _assert_truly_static(binary)
@@ -144,41 +163,21 @@ def test_hello_c_builds(tmp_path: Path) -> None:
 
 def test_missing_prerequisite_names_the_debian_package(tmp_path: Path) -> None:
     # a copy pointing at a musl-gcc that doesn't exist stops before touching anything
-    script = tmp_path / "musl-rust.sh"
+    script = tmp_path / "rust-target.sh"
     text = SCRIPT.read_text()
     assert "MUSL_GCC=/usr/bin/musl-gcc\n" in text
     script.write_text(text.replace("MUSL_GCC=/usr/bin/musl-gcc\n", "MUSL_GCC=/nonexistent/musl-gcc\n"))
-    proc = _run(["bash", str(script)], cwd=ROOT, timeout=60)
-    assert proc.returncode != 0
+    proc = _run(["bash", str(script), TARGET, str(tmp_path / "dest")], cwd=ROOT, timeout=60)
+    assert proc.returncode != 0 and not (tmp_path / "dest").exists()
     assert "/nonexistent/musl-gcc not found: apt-get install musl-tools" in proc.stderr, proc.stderr
+
+
+def test_an_unsupported_target_is_refused_by_name() -> None:
+    proc = _run(LIVEBENCH + ["rust-target", "add", "x86_64-unknown-linux-mus"], cwd=ROOT)
+    assert proc.returncode == 2 and "supported: x86_64-unknown-linux-musl" in proc.stderr, proc.stderr
 
 
 def test_apt_packages_cover_the_toolchain() -> None:
     listed = set((ROOT / "benchmarks" / "toolchain" / "apt-packages.txt").read_text().split())
     assert set(PREREQUISITES.values()) | {"musl-dev", "libunwind-14-dev", "rust-web-src",
                                           "libstd-rust-web-dev"} <= listed
-
-
-def test_setup_keeps_an_existing_cargo_config_valid_and_runs_one_at_a_time(musl_rust: str, tmp_path: Path) -> None:
-    import tomllib
-
-    existing = '[build]\njobs = 2\n\n[net]\noffline = true  # no newline at the end'
-    homes = [tmp_path / f"cargo{i}" for i in range(2)]
-    for home in homes:
-        home.mkdir()
-        (home / "config.toml").write_text(existing)
-    # two runs at once (flock): std is installed, so each only adds its linker block, in seconds
-    procs = [subprocess.Popen(["bash", str(SCRIPT)], cwd=ROOT, env=_env(CARGO_HOME=str(h)), text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for h in homes]
-    for p in procs:
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, out + err
-        assert "already installed" in out, out
-    for home in homes:
-        again = _run(["bash", str(SCRIPT)], cwd=ROOT, CARGO_HOME=str(home), timeout=120)
-        assert again.returncode == 0 and "already installed" in again.stdout, again.stdout + again.stderr
-        text = (home / "config.toml").read_text()
-        assert text.startswith(existing + "\n") and text.count("# >>> livebench musl-rust") == 1, text
-        config = tomllib.loads(text)
-        assert config["build"] == {"jobs": 2} and config["net"] == {"offline": True}
-        assert config["target"][TARGET]["linker"] == "/usr/bin/musl-gcc"

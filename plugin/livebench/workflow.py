@@ -27,7 +27,7 @@ class Measured:
 
 def measure(plan: Plan, options: RunOptions, *, warm: bool = True) -> Measured:
     """The record of ``plan``: reused when nothing it depends on changed (``warm``), else run."""
-    before = sources(plan, backend=options.backend)  # before the run: an edit during it runs again
+    before = sources(plan, backend=options.backend, cache_dir=options.cache_dir)  # before: an edit during it re-runs
     fp = combine(before, engine_state(plan, backend=options.backend))
     if warm and not options.refresh:
         reused = load_warm(options.cache_dir, fp, plan.root)

@@ -45,6 +45,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor(args)
 
 
+def cmd_rust_target(args: argparse.Namespace) -> int:
+    from .toolchain import cmd_rust_target as rust_target
+
+    return rust_target(args)
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     from .inspect import cmd_inspect as run_inspect
 
@@ -98,6 +104,14 @@ def parser() -> argparse.ArgumentParser:
     common(d)
     d.add_argument("--spec", default=None, help=FROM_CONFIG % DEFAULT_SPEC)
     d.set_defaults(func=cmd_doctor)
+
+    rt = sub.add_parser("rust-target", help="add a Rust target's std offline, in user space (as rustup target add)")
+    rt_sub = rt.add_subparsers(dest="action", required=True)
+    add = rt_sub.add_parser("add", help="build TARGET's standard library from Debian's packages")
+    common(add)
+    add.add_argument("target", metavar="TARGET", help="x86_64-unknown-linux-musl")
+    add.add_argument("--dest", default=None, help="where (default: toolchains/TARGET in the project's cache)")
+    add.set_defaults(func=cmd_rust_target)
 
     i = sub.add_parser("inspect", help="linkage of ELF files, read without executing them")
     i.add_argument("--root", default=None, help="resolve libraries inside this folder as if it were /")

@@ -135,7 +135,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         options = RunOptions(cache_dir=self._cache_dir(), jobs=self.config.jobs, refresh=refresh,
                              backend=self.config.backend)
         with use_logger(log):
-            fp = workflow.fingerprint(self.plan, backend=self.config.backend)
+            fp = workflow.fingerprint(self.plan, backend=self.config.backend, cache_dir=options.cache_dir)
             memo = None if refresh else ServeMemo.get(str(self.plan.path), fp)
             if memo is not None:
                 self.record = memo

@@ -50,8 +50,10 @@ def _stat(path: str | os.PathLike[str]) -> str:
     return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def _env(plan: Plan) -> dict[str, str]:
+def _env(plan: Plan, cache_dir: Path | None) -> dict[str, str]:
     env = dict(os.environ)
+    if cache_dir is not None:  # as the run sets it: a toolchain's `creates` lives in the cache
+        env["LIVEBENCH_CACHE"] = str(Path(cache_dir).resolve())
     for k, v in plan.env.items():
         env[k] = expand_vars(v, env)
     return env
@@ -111,9 +113,9 @@ def _docker_up(refs: list[str]) -> str:
     return f"{host}:{_stat(path)}:{up}:{','.join(held)}"
 
 
-def fingerprint(plan: Plan, *, backend: str = "auto") -> str:
+def fingerprint(plan: Plan, *, backend: str = "auto", cache_dir: Path | None = None) -> str:
     """A cheap digest (stat calls, a few requests to the engine's socket) of everything the record depends on."""
-    return combine(sources(plan, backend=backend), engine_state(plan, backend=backend))
+    return combine(sources(plan, backend=backend, cache_dir=cache_dir), engine_state(plan, backend=backend))
 
 
 def combine(sources_digest: str, engine: str) -> str:
@@ -128,13 +130,13 @@ def engine_state(plan: Plan, *, backend: str = "auto") -> str:
     return _docker_up([f"livebench/{name}:latest" for name in sorted(plan.images)])
 
 
-def sources(plan: Plan, *, backend: str = "auto") -> str:
+def sources(plan: Plan, *, backend: str = "auto", cache_dir: Path | None = None) -> str:
     """Everything but the engine: spec, code, tools, package state, inputs (stat calls only)."""
     h = hashlib.sha256(f"warm-{SCHEMA}\0{__version__}\0{backend}\n".encode())
     h.update(plan.path.read_bytes())
     for f in sorted(_CODE_DIR.rglob("*.py")):
         h.update(f"{f.relative_to(_CODE_DIR)}@{_stat(f)}\n".encode())
-    env = _env(plan)
+    env = _env(plan, cache_dir)
     path_var = env.get("PATH", os.defpath)
     for name, tool in sorted(plan.tools.items()):
         h.update(f"tool {name}: {' '.join(_tool_files(tool.version_command, path_var))}\n".encode())

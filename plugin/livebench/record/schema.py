@@ -50,7 +50,7 @@ _OPEN: dict[str, Any] = {"extra": "allow"}
 # -- commands ------------------------------------------------------------------------------------
 
 class Transcript(TypedDict):
-    """One command as it ran: what a reader would have seen in a terminal (``proc.run_command``)."""
+    """One command as it ran: what a reader would have seen in a terminal (``_util.proc.run_command``)."""
 
     command: str  # the bash command line as written in the spec (bash itself expands its variables)
     output: str  # stdout and stderr interleaved as printed; a kill or a leftover process adds a [livebench: ...] line
@@ -64,7 +64,7 @@ class Transcript(TypedDict):
 # -- provenance ----------------------------------------------------------------------------------
 
 class EngineInfo(TypedDict):
-    """The container engine that measured the images and ran the probes (``docker_backend.engine_info``)."""
+    """The container engine that measured the images and ran the probes (``run.images.engine.engine_info``)."""
 
     version: str | None  # Docker Engine version ("27.3.1")
     api_version: str | None
@@ -78,7 +78,7 @@ class EngineInfo(TypedDict):
 
 
 class Provenance(TypedDict):
-    """Where, when and with what the record was measured (``results.provenance`` plus the image stage)."""
+    """Where, when and with what the record was measured (``record.provenance`` plus the image stage)."""
 
     tools: dict[str, str]  # tool name -> its version command's output; "docker" added with the docker backend
     kernel: str  # "SYSTEM RELEASE VERSION" of the measuring machine (uname)
@@ -98,7 +98,7 @@ class Provenance(TypedDict):
 # -- setup steps and builds ----------------------------------------------------------------------
 
 class SetupEntry(TypedDict):
-    """One setup step's run (``runner._run_step``): also the fields every build entry has."""
+    """One setup step's run (``run.steps``): also the fields every build entry has."""
 
     ok: bool
     cached: bool  # reused from the cache: transcript and seconds are those of the run that made it
@@ -106,6 +106,8 @@ class SetupEntry(TypedDict):
     error: str | None  # the failure message ("FILE:LINE: KEY: ..."), null when ok
     seconds: float  # sum of the transcript's seconds
     transcript: list[Transcript]  # empty when the step failed before running a command
+    skipped: NotRequired[bool]  # true: not run, because a setup step it needs failed (reported there)
+    exports: NotRequired[dict[str, str]]  # setup steps: the variables handed to the builds that need them
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 
@@ -153,9 +155,9 @@ LinkageEntry = TypedDict("LinkageEntry", {
     "resolved": dict[str, str | None],
     "ldd": str,  # the listing as `ldd` prints it, without load addresses
 })
-LinkageEntry.__doc__ = """How a build's artifact is linked (``elf.Linkage.to_dict``), read from the ELF file, never run.
+LinkageEntry.__doc__ = """How a build's artifact is linked (``run.elf.Linkage.to_dict``), read from the ELF file, never run.
 
-The runner adds ``resolved`` (needed libraries only, on this host), ``ldd`` and ``path``."""
+The build step adds ``resolved`` (needed libraries only, on this host), ``ldd`` and ``path``."""
 LinkageEntry.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined]
 
 
@@ -198,7 +200,7 @@ class ImageSize(TypedDict):
 
 
 class LayerEntry(TypedDict):
-    """One layer of an image (``images.LayerResult``)."""
+    """One layer of an image (``run.images.model.LayerResult``)."""
 
     digest: str  # diff_id: "sha256:..." of the uncompressed tar
     size: int  # bytes, measured as ImageSize.uncompressed
@@ -210,7 +212,7 @@ class LayerEntry(TypedDict):
 
 
 class ImageEntry(TypedDict):
-    """An image built around build artifacts (``images.ImageResult.to_dict``, plus ``cached``)."""
+    """An image built around build artifacts (``run.images.model.ImageResult.to_dict``, plus ``cached``)."""
 
     base: str  # name of the base (a key of Record.bases)
     backend: Literal["docker", "embedded"]
@@ -270,7 +272,7 @@ class ClaimFact(TypedDict):
 
 
 class ClaimEntry(TypedDict):
-    """A claim of the spec or of a page, checked against this record (``checks.evaluate``)."""
+    """A claim of the spec or of a page, checked against this record (``verify.claims.evaluate``)."""
 
     id: str  # the spec's id, else its key path; for an unreadable page claim, where it is written
     text: str  # the sentence it backs; its expression when none was given; "" for an unreadable one
@@ -288,7 +290,7 @@ class ClaimEntry(TypedDict):
 
 
 class Tolerance(TypedDict):
-    """The drift tolerances in force (``checks.Tolerance.to_dict``)."""
+    """The drift tolerances in force (``spec.model.Tolerance.to_dict``)."""
 
     size: str  # build artifact sizes, a percentage such as "0%"
     image_size: str  # image sizes, a percentage
@@ -313,7 +315,7 @@ _Metric = int | float | str | None
 
 
 class DriftEntry(TypedDict):
-    """One metric that differs from the baseline (``checks.compare``)."""
+    """One metric that differs from the baseline (``verify.drift.compare``)."""
 
     metric: str  # "builds.NAME.size", "images.NAME.size.compressed", "probes.BUILD.BASE", "tools.NAME", ...
     baseline: _Metric  # null for a new metric

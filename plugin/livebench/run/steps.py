@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +23,9 @@ from .cache import make_key
 from .context import StageContext
 
 TOOL_TIMEOUT = 60.0  # seconds for one tool's version command
+# The built-in `rust-target:` step runs this (through `livebench rust-target add`); its text keys the step.
+RUST_TARGET_SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "toolchains" / "rust-target.sh"
+EXPORTS_FILE = "exports.env"  # what a setup step hands to the builds that need it (KEY=VALUE lines)
 
 
 class Steps:
@@ -59,6 +63,7 @@ class Steps:
     def base_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["LIVEBENCH_ROOT"] = str(self.plan.root)
+        env["LIVEBENCH_CACHE"] = str(self.ctx.cache.root.resolve())
         for k, v in self.plan.env.items():
             env[k] = expand_vars(v, env)
         return env
@@ -67,8 +72,14 @@ class Steps:
         env = self.base_env()
         env["LIVEBENCH_WORK"] = str(work.resolve())
         env["LIVEBENCH_OUT"] = str(out_dir.resolve())
+        for need in step.needs:  # what the setup steps it needs exported (a toolchain's variables)
+            env.update(self.ctx.result.setup.get(need, {}).get("exports") or {})
+        if step.section == "setup":
+            env["LIVEBENCH_EXPORTS"] = str((out_dir / EXPORTS_FILE).resolve())
         for k, v in step.env.items():
             env[k] = expand_vars(v, env)
+        if step.rust_target:  # the `livebench` of this very installation, whatever the spec's PATH says
+            env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', os.defpath)}"
         return env
 
     # -- keys --------------------------------------------------------------------------------
@@ -93,6 +104,7 @@ class Steps:
             "inputs": self._input_hashes(step),
             "tools": {t: self.tool_versions.get(t) for t in step.tools},
             "needs": {n: self.setup_keys.get(n) for n in step.needs},
+            **({"builtin": sha256_file(RUST_TARGET_SCRIPT)} if step.rust_target else {}),
         })
 
     # -- selection ---------------------------------------------------------------------------
@@ -229,6 +241,9 @@ class Steps:
             seconds = round(sum(t["seconds"] for t in transcript), 3)
             result: dict[str, Any] = {"ok": True, "cached": False, "key": key, "error": None,
                                       "seconds": seconds, "transcript": transcript}
+            exports = _read_exports(out_dir / EXPORTS_FILE)
+            if exports:
+                result["exports"] = exports
             if step.artifact:
                 src = Path(expand_vars(step.artifact, env))
                 if not src.is_absolute():
@@ -252,3 +267,17 @@ class Steps:
         finally:
             if stage is not None:
                 cache.discard(stage)
+
+
+def _read_exports(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines a setup step wrote to ``$LIVEBENCH_EXPORTS`` (blank lines and # comments skipped)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    out = {}
+    for line in lines:
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and not key.lstrip().startswith("#"):
+            out[key.strip()] = value
+    return out

@@ -17,6 +17,8 @@ StepSection = Literal["setup", "builds"]
 BaseKind = Literal["scratch", "debs", "debootstrap", "registry"]
 BASE_KINDS: tuple[BaseKind, ...] = ("scratch", "debs", "debootstrap", "registry")
 Verdict = Literal["runs", "fails"]
+# Targets `rust-target:` can build offline (their std from Debian's packages, into the cache).
+RUST_TARGETS = ("x86_64-unknown-linux-musl",)
 # Keys that describe an entry for people and change nothing it produces: never part of a cache key.
 FREE_TEXT_KEYS = frozenset({"description"})
 
@@ -81,6 +83,7 @@ class Step:
     creates: str | None = None
     expect: Expect = field(default_factory=Expect)
     reference: Reference | None = None
+    rust_target: str | None = None  # a built-in setup step: `livebench rust-target add TARGET`
     raw: Mapping[str, Any] = field(default_factory=dict)  # the entry as written
 
     @property

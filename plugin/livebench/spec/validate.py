@@ -17,6 +17,7 @@ from .checker import Checker, did_you_mean, kind_of, unknown
 from .claims import spec_claim
 from .model import (
     BASE_KINDS,
+    RUST_TARGETS,
     BaseSpec,
     Claim,
     Expect,
@@ -37,9 +38,9 @@ DEFAULT_TIMEOUT = 600.0
 TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "probes", "claims", "drift", "baseline",
             "measurements"}
 STEP_KEYS = {
-    "description", "workdir", "commands", "env", "timeout", "inputs", "tools", "needs", "creates",
+    "description", "workdir", "commands", "env", "timeout", "inputs", "tools", "needs", "creates", "rust-target",
 }
-BUILD_KEYS = STEP_KEYS - {"creates"} | {"artifact", "expect"}
+BUILD_KEYS = STEP_KEYS - {"creates", "rust-target"} | {"artifact", "expect", "reference"}
 EXPECT_KEYS = {"kind", "libc", "interpreter", "needed", "max_size"}
 BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "remove", "image", "busybox_links"}
 IMAGE_KEYS = {"description", "base", "files", "entrypoint", "cmd", "dockerfile", "context", "reference"}
@@ -149,7 +150,10 @@ def _steps(c: Checker, section: str, value: Any, root: Path, tools: Mapping[str,
             continue
         c.keys(kp, entry, allowed)
         commands = c.strings(f"{kp}.commands", entry.get("commands"), "shell commands")
-        if not commands:
+        rust_target = _rust_target(c, kp, entry) if section == "setup" else None
+        if rust_target:
+            commands = (f"livebench rust-target add {rust_target}",)
+        elif not commands:
             c.add(f"{kp}.commands", "missing: give at least one shell command.")
         workdir_s = c.string(f"{kp}.workdir", entry.get("workdir", "."), "a folder") or "."
         workdir = (root / workdir_s).resolve()
@@ -177,12 +181,25 @@ def _steps(c: Checker, section: str, value: Any, root: Path, tools: Mapping[str,
             tools=step_tools,
             needs=c.strings(f"{kp}.needs", entry.get("needs"), "setup step names"),
             artifact=artifact,
-            creates=c.string(f"{kp}.creates", entry.get("creates"), "a path") if section == "setup" else None,
+            creates=(f"${{LIVEBENCH_CACHE}}/toolchains/{rust_target}/.stamp" if rust_target else
+                     c.string(f"{kp}.creates", entry.get("creates"), "a path") if section == "setup" else None),
+            rust_target=rust_target,
             expect=expect,
             reference=_reference(c, f"{kp}.reference", entry.get("reference")) if section == "builds" else None,
             raw=entry,
         )
     return out
+
+
+def _rust_target(c: Checker, kp: str, entry: dict[Any, Any]) -> str | None:
+    """`rust-target: TRIPLE`: a setup step livebench provides (no commands of the author's)."""
+    if "rust-target" not in entry:
+        return None
+    for key in ("commands", "creates"):
+        if key in entry:
+            c.add(f"{kp}.{key}", f"'rust-target' steps have no '{key}': livebench runs "
+                                 f"`livebench rust-target add TARGET` and knows what it creates.")
+    return _choice(c, f"{kp}.rust-target", entry["rust-target"], RUST_TARGETS, "a Rust target livebench builds offline")
 
 
 def _choice(c: Checker, kp: str, value: Any, choices: tuple[str, ...], what: str) -> str | None:
