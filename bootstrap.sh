@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the site and the tests need on a fresh Debian bookworm machine (run as root):
-# Debian packages (compilers, musl, Debian's Rust, debootstrap, Chromium), then a .venv with
-# mkdocs-livebench installed editable. Fast when everything is already there.
+# Install what the site and the tests need on a fresh Debian bookworm machine: the Debian packages
+# (compilers, musl, Debian's Rust, debootstrap, Chromium) when run as root (as anyone else it names
+# the missing ones and stops), then a .venv with mkdocs-livebench installed editable. Fast when
+# everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,12 @@ missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/n
 # dpkg-query prints nothing for packages it has never heard of: compare counts.
 installed=$(dpkg-query -W -f '${db:Status-Abbrev}\n' $packages 2>/dev/null | grep -c '^ii' || true)
 if [ -n "$missing" ] || [ "$installed" -lt "$(echo $packages | wc -w)" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        absent=$(for p in $packages; do dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"; done | tr '\n' ' ')
+        echo "bootstrap: these Debian packages are missing; ask an administrator to run, once:" >&2
+        echo "  apt-get install --no-install-recommends $absent" >&2
+        exit 1
+    fi
     echo "bootstrap: installing Debian packages: $packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

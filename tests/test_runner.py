@@ -266,3 +266,20 @@ def test_an_io_error_is_a_message_not_a_traceback(project, monkeypatch):
     monkeypatch.setattr(runner_mod, "sha256_file", denied)
     err = run(project)["builds"]["c-gnu"]["error"]
     assert "Permission denied" in err and "hello.c" in err and "Traceback" not in err
+
+
+def test_every_build_is_clean_unless_the_author_opts_into_incremental(tmp_path):
+    """$LIVEBENCH_WORK starts empty on every run (what a reader assumes); `incremental: true` keeps it,
+    and the record and the page say so."""
+    from livebench.render.blocks import render_block
+
+    step = ('    commands: ["ls $LIVEBENCH_WORK > $LIVEBENCH_OUT/seen; touch $LIVEBENCH_WORK/left-over"]\n'
+            '    artifact: ${LIVEBENCH_OUT}/seen\n')
+    (tmp_path / "livebench.yml").write_text(f"version: 1\nbuilds:\n  clean:\n{step}  inc:\n{step}    incremental: true\n")
+    run(tmp_path)
+    second = run(tmp_path, refresh=True)
+    seen = {n: (tmp_path / b["artifact"]["path"]).read_text() for n, b in second["builds"].items()}
+    assert seen == {"clean": "", "inc": "left-over\n"}
+    assert second["builds"]["inc"]["incremental"] is True and "incremental" not in second["builds"]["clean"]
+    html = render_block({"transcript": "inc"}, second, "en")
+    assert "incremental build" in html and "incremental" not in render_block({"transcript": "clean"}, second, "en")

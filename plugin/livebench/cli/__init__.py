@@ -7,7 +7,9 @@ baseline. Each error class carries its own code (``errors.LivebenchError.exit_co
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
 
 from ..errors import LivebenchError
 from .project import DEFAULT_CACHE, DEFAULT_SPEC
@@ -15,46 +17,26 @@ from .project import DEFAULT_CACHE, DEFAULT_SPEC
 FROM_CONFIG = "the livebench plugin's option in mkdocs.yml, else %s"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from .run import cmd_run as run  # each command imports only what it needs (inspect needs no Docker)
-
-    return run(args)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from .check import cmd_check as check
-
-    return check(args)
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The command ``name`` of ``cli/<module>.py``, imported when it runs: each command imports only
+    what it needs (`inspect` and `show` never load docker-py or the build machinery)."""
+    def call(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(f"{__name__}.{module}"), name)(args))
+    return call
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from .show import cmd_show as show
+def _inspect(args: argparse.Namespace) -> int:
+    from .inspect import cmd_inspect
 
-    return show(args)
-
-
-def cmd_clean(args: argparse.Namespace) -> int:
-    from .show import cmd_clean as clean
-
-    return clean(args)
+    return cmd_inspect(args.paths, args.root, args.json)
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from .doctor import cmd_doctor as doctor
-
-    return doctor(args)
-
-
-def cmd_rust_target(args: argparse.Namespace) -> int:
-    from .toolchain import cmd_rust_target as rust_target
-
-    return rust_target(args)
-
-
-def cmd_inspect(args: argparse.Namespace) -> int:
-    from .inspect import cmd_inspect as run_inspect
-
-    return run_inspect(args.paths, args.root, args.json)
+cmd_run = _command("run", "cmd_run")
+cmd_check = _command("check", "cmd_check")
+cmd_show = _command("show", "cmd_show")
+cmd_clean = _command("show", "cmd_clean")
+cmd_doctor = _command("doctor", "cmd_doctor")
+cmd_rust_target = _command("toolchain", "cmd_rust_target")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -117,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--root", default=None, help="resolve libraries inside this folder as if it were /")
     i.add_argument("--json", action="store_true")
     i.add_argument("paths", nargs="+", metavar="PATH")
-    i.set_defaults(func=cmd_inspect)
+    i.set_defaults(func=_inspect)
 
     c = sub.add_parser("clean", help="remove the cache folder and the images livebench put into the engine")
     common(c, "--project-root")

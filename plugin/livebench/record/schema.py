@@ -108,6 +108,7 @@ class SetupEntry(TypedDict):
     transcript: list[Transcript]  # empty when the step failed before running a command
     skipped: NotRequired[bool]  # true: not run, because a setup step it needs failed (reported there)
     exports: NotRequired[dict[str, str]]  # setup steps: the variables handed to the builds that need them
+    incremental: NotRequired[bool]  # true: run in the work folder of earlier runs (the spec's opt-in)
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 

@@ -66,6 +66,8 @@ def block_transcript(opts: dict, record: dict, lang: str) -> str:
         entries = [entries[i] for i in idx]
     prompt = str(opts.get("prompt", "$"))
     note = label(lang, "cached") if item.get("cached") else label(lang, "measured")
+    if item.get("incremental"):  # the author opted out of clean builds: the page says so
+        note += f", {label(lang, 'incremental')}"
     title = str(opts.get("title") or f"{name} — {note}")
     cls = "lb-failed" if not item.get("ok") else ""
     return terminal(entries, prompt, title, lang, cls)

@@ -219,9 +219,11 @@ class Steps:
         self.ctx.event("start", step.name)
         stage: Path | None = cache.staging()
         assert stage is not None
-        out_dir, work = stage / "out", stage / "work"
+        out_dir = stage / "out"
         out_dir.mkdir()
-        work.mkdir()
+        # A fresh, empty work folder (a clean build) unless the author opted into incremental builds.
+        work = cache.work_dir(step.name) if step.incremental else stage / "work"
+        work.mkdir(exist_ok=True)
         try:
             env = self._step_env(step, work, out_dir)
             transcript: list[dict[str, Any]] = []
@@ -244,6 +246,8 @@ class Steps:
             exports = _read_exports(out_dir / EXPORTS_FILE)
             if exports:
                 result["exports"] = exports
+            if step.incremental:
+                result["incremental"] = True
             if step.artifact:
                 src = Path(expand_vars(step.artifact, env))
                 if not src.is_absolute():
@@ -257,7 +261,8 @@ class Steps:
                 result["artifact"] = {"name": src.name, "declared": step.artifact,
                                       "size": dest.stat().st_size, "sha256": sha256_file(dest)}
             shutil.rmtree(out_dir, ignore_errors=True)
-            shutil.rmtree(work, ignore_errors=True)  # a clean build next time, and no cache of build trees
+            if not step.incremental:
+                shutil.rmtree(work, ignore_errors=True)  # a clean build next time, and no cache of build trees
             final = cache.commit(step.section, key, stage, result)
             stage = None
             if "artifact" in result:

@@ -84,6 +84,7 @@ class Step:
     expect: Expect = field(default_factory=Expect)
     reference: Reference | None = None
     rust_target: str | None = None  # a built-in setup step: `livebench rust-target add TARGET`
+    incremental: bool = False  # keep $LIVEBENCH_WORK between runs (opt-in: pages then say so)
     raw: Mapping[str, Any] = field(default_factory=dict)  # the entry as written
 
     @property

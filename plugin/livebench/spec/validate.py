@@ -39,6 +39,7 @@ TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "pr
             "measurements"}
 STEP_KEYS = {
     "description", "workdir", "commands", "env", "timeout", "inputs", "tools", "needs", "creates", "rust-target",
+    "incremental",
 }
 BUILD_KEYS = STEP_KEYS - {"creates", "rust-target"} | {"artifact", "expect", "reference"}
 EXPECT_KEYS = {"kind", "libc", "interpreter", "needed", "max_size"}
@@ -184,11 +185,21 @@ def _steps(c: Checker, section: str, value: Any, root: Path, tools: Mapping[str,
             creates=(f"${{LIVEBENCH_CACHE}}/toolchains/{rust_target}/.stamp" if rust_target else
                      c.string(f"{kp}.creates", entry.get("creates"), "a path") if section == "setup" else None),
             rust_target=rust_target,
+            incremental=_flag(c, f"{kp}.incremental", entry.get("incremental")),
             expect=expect,
             reference=_reference(c, f"{kp}.reference", entry.get("reference")) if section == "builds" else None,
             raw=entry,
         )
     return out
+
+
+def _flag(c: Checker, kp: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        c.add(kp, f"expected true or false, got {kind_of(value)}.")
+        return False
+    return value
 
 
 def _rust_target(c: Checker, kp: str, entry: dict[Any, Any]) -> str | None:
