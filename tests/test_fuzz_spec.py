@@ -22,16 +22,8 @@ from hypothesis import strategies as st
 from livebench.errors import SpecError
 from livebench.run.cache import make_key
 from livebench.spec import Plan, build_plan, load_plan
-from livebench.spec.validate import (
-    BASE_KEYS,
-    BUILD_KEYS,
-    EXPECT_KEYS,
-    FILE_KEYS,
-    IMAGE_KEYS,
-    PROBE_KEYS,
-    STEP_KEYS,
-    TOP_KEYS,
-)
+from livebench.spec.containers import BASE_KEYS, FILE_KEYS, IMAGE_KEYS, PROBE_KEYS
+from livebench.spec.validate import BUILD_KEYS, EXPECT_KEYS, STEP_KEYS, TOP_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "benchmarks" / "livebench.yml"

@@ -149,8 +149,10 @@ def test_reference_page_documents_every_key_option_and_field():
     from livebench.spec import validate as spec
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "reference.md").read_text()
-    keys = (spec.TOP_KEYS | spec.STEP_KEYS | spec.BUILD_KEYS | spec.EXPECT_KEYS | spec.BASE_KEYS | spec.IMAGE_KEYS
-            | spec.FILE_KEYS | spec.PROBE_KEYS | spec.REFERENCE_KEYS)
+    from livebench.spec import checker, containers
+
+    keys = (spec.TOP_KEYS | spec.STEP_KEYS | spec.BUILD_KEYS | spec.EXPECT_KEYS | containers.BASE_KEYS
+            | containers.IMAGE_KEYS | containers.FILE_KEYS | containers.PROBE_KEYS | checker.REFERENCE_KEYS)
     keys |= {k for opts in OPTIONS.values() for k in opts} | set(OPTIONS)
     keys |= {f for fields in FIELD_NAMES.values() for f in fields}
     keys |= {name for name, _ in LivebenchConfig._schema}

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .model import display_path
+from .model import Reference, display_path
+
+REFERENCE_KEYS = {"value", "source"}
 
 
 class Checker:
@@ -130,3 +132,35 @@ def unknown(what: str, name: str, known: Mapping[str, Any]) -> str:
     names = ", ".join(sorted(known)) or "none declared"
     return f"unknown {what} '{name}'.{tip} Declared: {names}."
 
+
+def flag(c: Checker, kp: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        c.add(kp, f"expected true or false, got {kind_of(value)}.")
+        return False
+    return value
+
+
+def choice(c: Checker, kp: str, value: Any, choices: tuple[str, ...], what: str) -> str | None:
+    """One of a fixed set of words, with "did you mean" (checked now, not after a build)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in choices:
+        c.add(kp, f"expected {what}: one of {', '.join(choices)}, got {kind_of(value)}."
+                  f"{did_you_mean(str(value), choices)}")
+        return None
+    return value
+
+
+def reference(c: Checker, kp: str, value: Any) -> Reference | None:
+    """`reference: {value: "78.8 MB", source: "…"}`: a figure published elsewhere, shown labelled."""
+    if value is None:
+        return None
+    entry = c.mapping(kp, value, "value and source")
+    c.keys(kp, entry, REFERENCE_KEYS)
+    shown = c.string(f"{kp}.value", entry.get("value"), "the figure as the source printed it")
+    source = c.string(f"{kp}.source", entry.get("source"), "who measured it, and where it was published")
+    if "value" not in entry or "source" not in entry:
+        c.add(kp, "a reference needs both 'value' (e.g. '78.8 MB') and 'source' (who published it).")
+    return Reference(shown, source) if shown and source else None
