@@ -303,3 +303,22 @@ def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site
     assert page.evaluate("window.__sameDocument") is True
     assert len([u for u in page.watch.requests if u.endswith("/plotly.min.js")]) == 1
     page.watch.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_tables_scroll_in_their_own_box_on_a_phone(page: Page, site, lang: str):
+    """At 390 px no table pushes the page sideways or squeezes its names letter by letter."""
+    base, _ = site
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_article(page, base, lang)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] + 1, width  # the page itself never scrolls sideways
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.lb-table')).map(t => {
+        const code = t.querySelector('td code');
+        return {fits: t.getBoundingClientRect().right <= window.innerWidth + 1,
+                scrolls: getComputedStyle(t).overflowX === 'auto',
+                codeLines: code ? Math.round(code.getBoundingClientRect().height / parseFloat(getComputedStyle(code).lineHeight || 16)) : 1};
+    })""")
+    assert boxes and all(b["fits"] and b["scrolls"] for b in boxes), boxes
+    assert all(b["codeLines"] <= 1 for b in boxes), boxes  # `slice-debian-glibc` stays on one line
+    page.watch.check()

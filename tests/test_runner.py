@@ -283,3 +283,17 @@ def test_every_build_is_clean_unless_the_author_opts_into_incremental(tmp_path):
     assert second["builds"]["inc"]["incremental"] is True and "incremental" not in second["builds"]["clean"]
     html = render_block({"transcript": "inc"}, second, "en")
     assert "incremental build" in html and "incremental" not in render_block({"transcript": "clean"}, second, "en")
+
+
+def test_a_failed_build_says_how_to_reproduce_it_in_a_shell_as_written(project):
+    """The reproduce line runs as printed, from the project root: folder, variables and command."""
+    spec = (project / "livebench.yml").read_text().replace(
+        'commands: ["echo building", "gcc -O2 -o \\"$LIVEBENCH_OUT/hello\\" hello.c"]',
+        'env: {GREETING: "hi from ${LIVEBENCH_ROOT}"}\n    commands: ["echo $GREETING > $LIVEBENCH_WORK/g; cat $LIVEBENCH_WORK/g; exit 3"]')
+    (project / "livebench.yml").write_text(spec)
+    err = run(project)["builds"]["c-gnu"]["error"]
+    line = err.split("To reproduce, from the project root: ", 1)[1].splitlines()[0]
+    assert line.startswith("(cd src && export ") and "$LIVEBENCH_WORK" not in line.split("bash -c")[0].replace(
+        '"$(mktemp -d)"', "")
+    again = subprocess.run(["bash", "-c", line], cwd=project, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 3 and again.stdout == f"hi from {project}\n", (line, again)

@@ -125,11 +125,12 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
             f'<td title="{size.get("uncompressed", 0):,} {L("bytes")}">{esc(human_size(size.get("uncompressed")))}</td>',
             f'<td title="{size.get("compressed", 0):,} {L("bytes")}">{esc(human_size(size.get("compressed")))}</td>',
             f"<td>{esc(human_size(size.get('engine'))) if size.get('engine') is not None else '–'}</td>",
-            f"<td>{layers}</td>",
+            f'<td class="lb-wrap">{layers}</td>',
         ]
         if show_ref:
             ref = im.get("reference")  # published elsewhere; the spec says by whom (never measured here)
-            cells.append(f"<td>{esc(ref['value']) + ' <small>(' + esc(ref['source']) + ')</small>' if ref else '–'}</td>")
+            shown = esc(ref["value"]) + " <small>(" + esc(ref["source"]) + ")</small>" if ref else "–"
+            cells.append(f'<td class="lb-wrap">{shown}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = f'<p class="lb-note">{L("reference_note")}</p>' if show_ref else ""
     return (f'<div class="lb-images"><table class="lb-table"><thead><tr>{head}</tr></thead>'

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+import shlex
 import shutil
 import sys
 import time
@@ -81,6 +83,18 @@ class Steps:
         if step.rust_target:  # the `livebench` of this very installation, whatever the spec's PATH says
             env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', os.defpath)}"
         return env
+
+    def reproduce(self, step: Step, command: str) -> str:
+        """A shell line that runs ``command`` as the step did: its folder, fresh work and output folders,
+        and the spec's and the step's variables (as written, so the shell expands them in order)."""
+        exports = ['LIVEBENCH_WORK="$(mktemp -d)"', 'LIVEBENCH_OUT="$(mktemp -d)"',
+                   f"LIVEBENCH_ROOT={shlex.quote(str(self.plan.root))}",
+                   f"LIVEBENCH_CACHE={shlex.quote(str(self.ctx.cache.root.resolve()))}"]
+        for need in step.needs:
+            exports += [f"{k}={shlex.quote(v)}" for k, v in (self.ctx.result.setup.get(need, {}).get("exports") or {}).items()]
+        exports += [f"{k}={_shell_value(v)}" for k, v in {**self.plan.env, **step.env}.items()]
+        workdir = shlex.quote(self.ctx.rel(step.workdir))
+        return f"(cd {workdir} && " + " && ".join(f"export {e}" for e in exports) + f" && bash -c {shlex.quote(command)})"
 
     # -- keys --------------------------------------------------------------------------------
     def _input_hashes(self, step: Step) -> dict[str, str]:
@@ -237,8 +251,8 @@ class Steps:
                                          f"(raise '{step.key_path}.timeout' if it needs longer).", transcript, key)
                 if entry["exit_code"] != 0:
                     tail = "\n".join(entry["output"].rstrip().splitlines()[-15:])
-                    return self._failure(step, f"`{command}` exited {entry['exit_code']} "
-                                         f"(run it in {self.ctx.rel(step.workdir)} to reproduce):\n{tail}",
+                    return self._failure(step, f"`{command}` exited {entry['exit_code']}:\n{tail}\n"
+                                         f"To reproduce, from the project root: {self.reproduce(step, command)}",
                                          transcript, key)
             seconds = round(sum(t["seconds"] for t in transcript), 3)
             result: dict[str, Any] = {"ok": True, "cached": False, "key": key, "error": None,
@@ -286,3 +300,10 @@ def _read_exports(path: Path) -> dict[str, str]:
         if sep and key.strip() and not key.lstrip().startswith("#"):
             out[key.strip()] = value
     return out
+
+
+def _shell_value(value: str) -> str:
+    """``value`` in double quotes: ``$VAR``/``${VAR}`` expand in the shell as livebench expanded them;
+    command substitution, backquotes and other quotes stay literal."""
+    escaped = "".join("\\" + ch if ch in '"\\`' else ch for ch in value)
+    return '"' + re.sub(r"\$(?![A-Za-z_{])", r"\\$", escaped) + '"'
