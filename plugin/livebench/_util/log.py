@@ -24,10 +24,6 @@ def info(msg: str, *args: object) -> None:
     _current.info(msg, *args)
 
 
-def warning(msg: str, *args: object) -> None:
-    _current.warning(msg, *args)
-
-
 @contextlib.contextmanager
 def use_logger(log: Logger) -> Iterator[None]:
     """Log through ``log`` while the block runs (one run per process at a time)."""

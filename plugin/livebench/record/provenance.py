@@ -1,17 +1,13 @@
 """Where, when and with what a record was measured: tools, kernel, arch, OS, date, commit, engine."""
 from __future__ import annotations
 
-import datetime as _dt
 import platform
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-
-
-def now() -> str:
-    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+from .._util.clock import utc_now
 
 
 def provenance(root: Path, tools: dict[str, str], date: str | None = None) -> dict[str, Any]:
@@ -22,7 +18,7 @@ def provenance(root: Path, tools: dict[str, str], date: str | None = None) -> di
         "kernel": f"{uname.system} {uname.release} {uname.version}",
         "arch": uname.machine,
         "os": _os_release(),
-        "date": date or now(),
+        "date": date or utc_now(),
         "git_commit": _git(root, "rev-parse", "HEAD"),
         "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
         "livebench": __version__,

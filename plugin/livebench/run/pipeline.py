@@ -6,8 +6,7 @@ wait for each other instead of corrupting it.
 """
 from __future__ import annotations
 
-import datetime as _dt
-
+from .._util.clock import utc_now
 from ..errors import LivebenchError
 from ..spec.model import Plan
 from . import measurements
@@ -20,7 +19,7 @@ def run(plan: Plan, options: RunOptions) -> RunResult:
     lock = ctx.cache.acquire()
     try:
         with ctx.heartbeat():
-            ctx.result.started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+            ctx.result.started = utc_now()
             steps = Steps(ctx)
             ctx.result.tools = steps.tools()
             builds = steps.selected_builds()

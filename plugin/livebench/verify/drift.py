@@ -1,11 +1,11 @@
 """Drift: a record compared with the committed baseline, metric by metric, each with its tolerance."""
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from pathlib import Path
 from typing import Any
 
+from .._util.clock import utc_now
 from .._util.files import write_json_atomic
 from ..errors import RecordError
 from ..spec.model import Tolerance
@@ -18,7 +18,7 @@ def baseline_from_record(record: dict[str, Any]) -> dict[str, Any]:
     prov = record.get("provenance", {})
     out: dict[str, Any] = {
         "schema": BASELINE_SCHEMA,
-        "written": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        "written": utc_now(),
         "measured": {k: prov.get(k) for k in ("date", "git_commit", "arch", "kernel", "backend")},
         "tools": dict(prov.get("tools") or {}),
         "builds": {}, "images": {}, "probes": {},
