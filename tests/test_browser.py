@@ -27,7 +27,7 @@ from livebench.render.labels import LABELS
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 ARTICLE = {"en": "container-diet/", "ko": "ko/container-diet/"}
-N_CHARTS = 5  # the article's charts, the same in both editions
+N_CHARTS = 7  # the article's charts, the same in both editions
 # Material's language-switch integration fetches a sitemap.xml next to each alternate-language link;
 # mkdocs-static-i18n's links point at pages, so those probes 404 on every page of the demo site, with or
 # without charts. That is Material's request to our own server, not a chart's: tolerated by URL, nothing else.
@@ -140,7 +140,7 @@ def figures(page: Page) -> list[dict]:
     """What each chart actually plotted: the graph div's data, as Plotly holds it."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart-figure')).map(f => {
         const gd = f.querySelector('.js-plotly-plot');
-        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z})),
+        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z, boxpoints: t.boxpoints})),
                 paper: gd.layout.paper_bgcolor, width: gd.getBoundingClientRect().width,
                 svgWidth: Number(gd.querySelector('.main-svg').getAttribute('width')),
                 text: Array.from(gd.querySelectorAll('.main-svg text')).map(t => t.textContent).join(' ')};
@@ -152,8 +152,10 @@ def _program(name: str) -> str:
 
 
 def assert_values_equal_record(figs: list[dict], record: dict) -> None:
-    assert [f["kind"] for f in figs] == ["binary-sizes", "probes", "binary-sizes", "build-times", "image-sizes"]
+    assert [f["kind"] for f in figs] == ["binary-sizes", "probes", "binary-sizes", "build-times", "image-sizes",
+                                         "benchmark", "benchmark"]
     builds, images, probes = record["builds"], record["images"], record["probes"]
+    benches = [record["benchmarks"][n] for n in ("hello-startup", "alloc-threads")]
     for f in figs:
         if f["kind"] == "binary-sizes":
             for trace in f["data"]:
@@ -167,6 +169,14 @@ def assert_values_equal_record(figs: list[dict], record: dict) -> None:
         elif f["kind"] == "build-times":
             (bar,) = f["data"]
             assert bar["x"] == [builds[n]["seconds"] for n in bar["y"]]
+        elif f["kind"] == "benchmark":  # every sample drawn, in the order taken; outliers marked on top
+            bench = benches.pop(0)
+            boxes = [t for t in f["data"] if t["type"] == "box"]
+            assert boxes and all(t["boxpoints"] == "all" for t in boxes)
+            for t in boxes:
+                assert t["y"] == [s["seconds"] for s in bench["variants"][t["name"]]["samples"]], t["name"]
+            marked = sum(len(t["y"]) for t in f["data"] if t["type"] == "scatter")
+            assert marked == sum(len(bench["variants"][t["name"]]["outliers"]) for t in boxes)
         elif f["kind"] == "image-sizes":
             base, app = f["data"]
             for i, name in enumerate(base["x"]):
@@ -321,4 +331,38 @@ def test_tables_scroll_in_their_own_box_on_a_phone(page: Page, site, lang: str):
     })""")
     assert boxes and all(b["fits"] and b["scrolls"] for b in boxes), boxes
     assert all(b["codeLines"] <= 1 for b in boxes), boxes  # `slice-debian-glibc` stays on one line
+    page.watch.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_reading_quality_at_both_widths_and_schemes(page: Page, site, lang: str, width: int, scheme: str):
+    """One provenance box per page; no table wider than the screen; status marks drawn, not emoji glyphs;
+    every benchmark table shows its verdicts."""
+    base, _ = site
+    page.set_viewport_size({"width": width, "height": 900})
+    open_article(page, base, lang)
+    if scheme == "dark":
+        toggle_palette(page)
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    assert page.locator("details.lb-provenance").count() == 1
+    # a table wider than the screen must scroll in its own box (Material wraps Markdown tables in one)
+    over = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content table')).filter(t => {
+        if (t.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        for (let e = t; e && e !== document.body; e = e.parentElement) {
+            const o = getComputedStyle(e).overflowX;
+            if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        }
+        return true; }).map(t => t.outerHTML.slice(0, 80))""")
+    assert over == []
+    assert page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")[0] <= width + 1
+    text = page.evaluate("document.querySelector('.md-content').innerText")
+    assert not re.search(r"[\u2705\u274c\U0001F300-\U0001FAFF]", text)  # emoji need a font the reader may lack
+    marks = page.evaluate("""() => Array.from(document.querySelectorAll('.lb-probes .lb-mark')).map(m => {
+        const s = getComputedStyle(m, '::before'); return [s.content, s.borderRightWidth, s.backgroundColor]; })""")
+    assert marks and all(m[0] == '""' for m in marks)  # drawn by CSS: an empty box with borders or a fill
+    assert page.locator(".lb-bench .lb-verdict").count() >= 3
+    if width == 390 and scheme == "light":
+        page.locator(".lb-bench").first.screenshot(path=str(ARTIFACTS / f"bench-table-{lang}-390.png"))
     page.watch.check()

@@ -171,7 +171,7 @@ def test_build_times_are_the_recorded_seconds():
 
 # -- the page around the plot -------------------------------------------------------------------------
 
-def test_table_downloads_and_provenance_under_every_chart():
+def test_table_downloads_and_one_provenance_box_per_page():
     out, p = chart({"chart": "image-sizes", "images": ["slice-debian-glibc"]})
     assert '<details class="lb-chart__data">' in out
     assert "73,800,851 bytes (73.8 MB)" in p.cells and "934,808 bytes (934.8 kB)" in p.cells
@@ -182,8 +182,13 @@ def test_table_downloads_and_provenance_under_every_chart():
     doc = json.loads(_data_uri_text(p.links["livebench-image-sizes.json"]))
     assert doc["chart"] == "image-sizes" and doc["provenance"]["git_commit"] == "0123456789abcdef"
     assert doc["rows"][1]["uncompressed_bytes"] == 934808
-    assert "lb-provenance" in out and "0123456789" in out
     assert p.scripts == 0  # nothing executable in a chart block
+    # Provenance is the page's, once, not every chart's (16 boxes on the article before).
+    assert "lb-provenance" not in out
+    page, problems = expand_markdown("```livebench\nchart: image-sizes\nimages: [slice-debian-glibc]\n```\n\n"
+                                     "```livebench\nchart: binary-sizes\nbuilds: [hello]\n```\n", RECORD,
+                                     lang="en", page="p.md")
+    assert page.count('<details class="lb-provenance">') == 1 and "0123456789" in page
 
 
 def test_korean_edition_labels_everything_in_korean():
@@ -331,10 +336,10 @@ def test_both_editions_carry_the_same_charts_in_the_same_order(site: Path):
     for ed in ("container-diet", "ko/container-diet"):
         p = parse((site / ed / "index.html").read_text(encoding="utf-8"))
         kinds[ed] = [(f["lang"], [t["type"] for t in f["data"]], [t.get("y") for t in f["data"]]) for f in p.figures]
-        assert len(p.figures) == 5
+        assert len(p.figures) == 7
     en, ko = kinds["container-diet"], kinds["ko/container-diet"]
-    assert [k[0] for k in en] == ["en"] * 5 and [k[0] for k in ko] == ["ko"] * 5
+    assert [k[0] for k in en] == ["en"] * 7 and [k[0] for k in ko] == ["ko"] * 7
     assert [k[1:] for k in en] == [k[1:] for k in ko]  # same traces, same numbers, one record
-    img = parse((site / "container-diet/index.html").read_text()).figures[-1]
+    img = parse((site / "container-diet/index.html").read_text()).figures[4]  # image-sizes; the benchmarks follow
     for name, base in zip(img["data"][0]["x"], img["data"][0]["y"]):
         assert base == sum(l["size"] for l in record["images"][name]["layers"] if l.get("role") != "app")

@@ -30,6 +30,21 @@ def built(tmp_path_factory):
     return site, first, second_site, second
 
 
+def test_no_published_transcript_shows_a_folder_of_this_machine(built):
+    """The clone's folder, the cache's staging folders and the home folder never reach a page."""
+    site, *_ = built
+    real = [str(ROOT), os.path.realpath(ROOT), ".livebench-cache/tmp/", ".livebench-cache/work/"]
+    home = os.environ.get("HOME", "/")
+    for page in ("container-diet/index.html", "ko/container-diet/index.html"):
+        text = (site / page).read_text()
+        screens = re.findall(r'<pre class="lb-terminal__screen">(.*?)</pre>', text, re.S)
+        assert len(screens) >= 8, page
+        for screen in screens:
+            assert not [r for r in real if r in screen], screen[:400]
+            assert home == "/" or f"{home}/" not in screen, screen[:400]
+        assert "~/work/slice-gnu/install" in text  # "$LIVEBENCH_WORK/install", by its shown value
+
+
 def test_record_holds_six_real_builds(built):
     site, *_ = built
     record = json.loads((site / "livebench" / "results.json").read_text())
@@ -250,14 +265,23 @@ def test_published_record_validates_against_the_published_schema(built):
 
 
 def test_a_frozen_record_of_livebench_0_1_0_still_builds_the_site(tmp_path):
-    """Records written before the typed record (tests/fixtures/record-0.1.0.json) keep building the site."""
+    """Records written before the typed record (tests/fixtures/record-0.1.0.json) keep building the site.
+
+    That record predates benchmarks, so the article's run-time section has nothing to show: --strict
+    refuses it naming each directive, and with on_failure: warn everything else renders from it."""
     fixture = ROOT / "tests" / "fixtures" / "record-0.1.0.json"
-    proc = mkdocs_build(tmp_path / "site", "--strict", env={"LIVEBENCH_FROZEN": str(fixture)})
+    strict = mkdocs_build(tmp_path / "strict", "--strict", env={"LIVEBENCH_FROZEN": str(fixture)})
+    assert strict.returncode == 1
+    assert "docs/container-diet.md:" in strict.stderr and "the record has no benchmarks" in strict.stderr
+    proc = mkdocs_build(tmp_path / "site", env={"LIVEBENCH_FROZEN": str(fixture), "LIVEBENCH_ON_FAILURE": "warn"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     page = (tmp_path / "site" / "container-diet" / "index.html").read_text()
     old = json.loads(fixture.read_text())
     assert f'{old["builds"]["hello-rust-musl"]["artifact"]["size"]:,}' in page
     assert old["provenance"]["date"][:10] in page
+    newer = ("benchmark", "vs_hyperfine")  # what 0.1.0 did not measure: the run-time benchmarks and their anchor
+    assert not [line for line in proc.stderr.splitlines() if "WARNING" in line and "livebench" in line
+                and not any(n in line for n in newer)]
 
 
 def test_the_engine_keeps_only_declared_images_and_their_bases(built):

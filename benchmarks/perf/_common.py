@@ -104,8 +104,9 @@ def report(name: str, title: str, times: dict[str, list[float]], ratios: dict[st
         print(f"{k}: {v:.3f}" + (f"   (target {targets[k]})" if targets and k in targets else ""))
     data = {
         "benchmark": name, "title": title, "unit": unit,
-        "variants": {n: {k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()} for n, s in stats.items()},
-        "samples": {n: [round(x, 4) for x in v] for n, v in times.items()},
+        # 6 significant digits: 4 decimals would turn a 0.13 ms median into 0.0001 s
+        "variants": {n: {k: float(f"{v:.6g}") if isinstance(v, float) else v for k, v in s.items()} for n, s in stats.items()},
+        "samples": {n: [float(f"{x:.6g}") for x in v] for n, v in times.items()},
         "ratios": {k: round(v, 3) for k, v in ratios.items()},
         "targets": targets or {},
         "measured": machine(),

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # build_warm last: it builds the site, whose Performance page reads the others' results
-for b in runs_cold images_backends inspect_throughput build_warm; do
+for b in runs_cold images_backends inspect_throughput vs_hyperfine build_warm; do
   echo "== $b"
   .venv/bin/python "benchmarks/perf/$b.py" "$@"
 done

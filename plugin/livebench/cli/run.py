@@ -41,7 +41,7 @@ def run_record(args: argparse.Namespace) -> dict[str, Any]:
             with live:
                 measured = workflow.measure(plan, options, warm=False)
         check = CheckOptions(docs_dir=docs if docs.is_dir() else None, baseline=args.baseline_path,
-                             partial=bool(only))
+                             partial=bool(only), memo_dir=cache_dir)
         return workflow.judge(plan, measured.record, check, save_to=cache_dir)
 
 

@@ -232,7 +232,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
 
         assert self.record is not None
         found = sorted(self.claims.values(), key=lambda c: c.where)  # file order, whichever pass read it
-        options = CheckOptions(page_claims=found, page_problems=self.claim_problems)
+        options = CheckOptions(page_claims=found, page_problems=self.claim_problems, memo_dir=self._cache_dir())
         with plugin_errors():
             workflow.judge(self.plan, self.record, options)
             if not self._frozen_path():

@@ -26,6 +26,8 @@ def assemble(plan: Plan, result: RunResult) -> dict[str, Any]:
     }
     if result.measurements is not None:
         record["measurements"] = result.measurements
+    if plan.benchmarks:
+        record["benchmarks"] = result.benchmarks
     record = copy.deepcopy(record)
     # Figures published elsewhere travel with what they compare to, labelled (pages read only the record).
     for section, declared in (("builds", plan.builds), ("images", plan.images)):

@@ -30,10 +30,13 @@ try:
 except ImportError:  # pragma: no cover - Python 3.11+ without typing_extensions (no pydantic either)
     from typing import NotRequired, TypedDict
 
+from .bench_schema import BenchmarkEntry
+
 __all__ = [
     "SCHEMA", "SCHEMA_ID", "Record", "Provenance", "EngineInfo", "Transcript", "SetupEntry", "BuildEntry",
     "Artifact", "LinkageEntry", "BaseEntry", "ImageEntry", "ImageSize", "LayerEntry", "ProbeEntry", "Failure",
     "ClaimEntry", "ClaimFact", "BaselineInfo", "Tolerance", "DriftEntry", "Measurement", "Reference",
+    "BenchmarkEntry",
 ]
 
 SCHEMA = 1
@@ -53,7 +56,8 @@ class Transcript(TypedDict):
     """One command as it ran: what a reader would have seen in a terminal (``_util.proc.run_command``)."""
 
     command: str  # the bash command line as written in the spec (bash itself expands its variables)
-    output: str  # stdout and stderr interleaved as printed; a kill or a leftover process adds a [livebench: ...] line
+    shown: NotRequired[str]  # the command as pages show it: livebench's variables by value, neutral folders (run/display.py)
+    output: str  # stdout and stderr interleaved as printed, this machine's folders shown neutrally; a kill or a leftover process adds a [livebench: ...] line
     exit_code: int  # negative (-9) when the command was killed on its timeout
     seconds: float  # wall time, rounded to the millisecond
     timed_out: NotRequired[bool]  # only written (true) when the command was killed on its timeout
@@ -236,7 +240,8 @@ class ProbeEntry(TypedDict):
 
     exit_code: int  # 125/126/127 are Docker's own (cannot start); -9 after a timeout
     output: str  # stdout and stderr interleaved
-    command: str  # exactly as run (docker CLI, unshare+chroot) or its CLI equivalent (SDK), shown to readers
+    command: str  # exactly as run (docker CLI, unshare+chroot) or its CLI equivalent (SDK), one click away on pages
+    shown: NotRequired[str]  # what a reader would type in that base (`/hello`): the terminal shows this
     seconds: float
     how: Literal["docker", "sandbox"]
     via: Literal["docker-cli", "docker-sdk", "unshare+chroot"]
@@ -354,6 +359,7 @@ class Record(TypedDict):
     images: dict[str, ImageEntry]  # image name -> its sizes and layers
     probes: dict[str, dict[str, ProbeEntry]]  # build name -> base name -> the run
     failures: list[Failure]  # everything that failed; empty when all is well
+    benchmarks: NotRequired[dict[str, BenchmarkEntry]]  # only when the spec has `benchmarks:`
     measurements: NotRequired[dict[str, dict[str, Measurement]]]  # only when the spec has `measurements:`; name -> file stem -> it
     claims: list[ClaimEntry]  # every claim of the spec and the pages
     baseline: BaselineInfo | None  # null when there is no baseline file

@@ -7,14 +7,14 @@ from typing import Any
 from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
+from .bench import block_benchmark
 from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL
 from .charts import render_chart
 from .claims import block_claim
-from .html import esc, terminal_text
+from .html import esc, status_mark, terminal_text
 from .labels import KIND_WORDS, label
 from .measures import block_measurements
 from .options import names as option_names
-from .provenance import provenance_html
 
 
 def _get(record: dict, section: str, name: str, what: str) -> dict:
@@ -35,7 +35,8 @@ def _ok_build(record: dict, name: str) -> dict:
 def terminal(entries: list[dict], prompt: str, title: str, lang: str, extra_class: str = "") -> str:
     lines = []
     for e in entries:
-        lines.append(f'<span class="lb-prompt">{esc(prompt)}</span> <span class="lb-cmd">{esc(e["command"])}</span>\n')
+        shown = e.get("shown") or e["command"]
+        lines.append(f'<span class="lb-prompt">{esc(prompt)}</span> <span class="lb-cmd">{esc(shown)}</span>\n')
         out = terminal_text(e.get("output", ""))
         if out and not out.endswith("\n"):
             out += "\n"
@@ -100,7 +101,7 @@ def block_linkage(opts: dict, record: dict, lang: str) -> str:
     return (
         '<div class="lb-linkage"><table class="lb-table">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        + "".join(listings) + provenance_html(record, lang) + "</div>"
+        + "".join(listings) + "</div>"
     )
 
 
@@ -134,7 +135,7 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = f'<p class="lb-note">{L("reference_note")}</p>' if show_ref else ""
     return (f'<div class="lb-images"><table class="lb-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>{note}{provenance_html(record, lang)}</div>")
+            f"<tbody>{''.join(rows)}</tbody></table>{note}</div>")
 
 
 def block_docker_images(opts: dict, record: dict, lang: str) -> str:
@@ -175,13 +176,13 @@ def block_probes(opts: dict, record: dict, lang: str) -> str:
                 continue
             ran = p.get("exit_code") == 0
             word = L("runs" if ran else "fails")
-            mark = "✅" if ran else "❌"
+            mark = status_mark(ran)
             flag = "" if p.get("ok", True) else f' <strong class="lb-unexpected">({L("unexpected")})</strong>'
             cells.append(f'<td class="lb-{"ok" if ran else "fail"}" title="{L("exit")} {esc(p.get("exit_code"))}">'
                          f"{mark} {word}{flag}</td>")
         rows.append(f"<tr><td><code>{esc(n)}</code></td>{''.join(cells)}</tr>")
     return (f'<div class="lb-probes"><table class="lb-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>{provenance_html(record, lang)}</div>")
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def block_probe(opts: dict, record: dict, lang: str) -> str:
@@ -191,9 +192,15 @@ def block_probe(opts: dict, record: dict, lang: str) -> str:
     p = record.get("probes", {}).get(name, {}).get(base)
     if p is None:
         raise DirectiveError(f"no probe of '{name}' in base '{base}' in the record")
-    entry = {"command": p.get("command", ""), "output": p.get("output", ""), "exit_code": p.get("exit_code")}
+    entry = {"command": p.get("command", ""), "shown": p.get("shown"), "output": p.get("output", ""),
+             "exit_code": p.get("exit_code")}
     title = str(opts.get("title") or f"{name} @ {base}")
-    return terminal([entry], str(opts.get("prompt", "$")), title, lang, "" if p.get("exit_code") == 0 else "lb-failed")
+    screen = terminal([entry], str(opts.get("prompt", "$")), title, lang, "" if p.get("exit_code") == 0 else "lb-failed")
+    if not p.get("shown"):
+        return screen  # a record from before `shown`: the terminal already shows the engine's command
+    how = label(lang, "probe_how_docker" if p.get("how") == "docker" else "probe_how_sandbox")
+    return (f'{screen}<details class="lb-probe-how"><summary>{esc(how)}</summary>'
+            f'<pre><code>{esc(p.get("command", ""))}</code></pre></details>')
 
 
 BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
@@ -204,8 +211,9 @@ BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
     "probes": block_probes,
     "probe": block_probe,
     "claim": block_claim,
-    "chart": lambda opts, record, lang: render_chart(opts, record, lang, provenance_html(record, lang)),
+    "chart": lambda opts, record, lang: render_chart(opts, record, lang, ""),  # provenance: once per page
     "measurements": block_measurements,
+    "benchmark": block_benchmark,
 }
 OPTIONS = {
     "transcript": {"prompt", "title", "commands"},
@@ -217,6 +225,7 @@ OPTIONS = {
     "claim": {"text"},
     "chart": CHART_OPTIONS_ALL,  # each chart kind checks its own subset (render/charts.py)
     "measurements": {"only"},
+    "benchmark": {"variants"},
 }
 
 

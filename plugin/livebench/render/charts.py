@@ -44,6 +44,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
+from .bench import chart_benchmark
 from .figure import Chart
 from .html import esc, inline_text
 from .labels import label
@@ -59,6 +60,7 @@ CHART_OPTIONS: dict[str, set[str]] = {
     "probes": {"builds", "title"},
     "build-times": {"builds", "log", "title"},
     "ratios": {"measurements", "only", "title"},  # results of benchmarks/perf (render/measures.py)
+    "benchmark": {"benchmark", "variants", "log", "title"},  # every sample of a benchmark (render/bench.py)
 }
 ALL_OPTIONS = set().union(*CHART_OPTIONS.values())
 _ESCAPED_BACKSLASH = re.compile(r"\\\\")  # a JSON-escaped backslash: two backslash characters
@@ -69,6 +71,7 @@ CHARTS: dict[str, Callable[[dict, dict, str], Chart]] = {
     "probes": chart_probes,
     "build-times": chart_build_times,
     "ratios": chart_ratios,
+    "benchmark": chart_benchmark,
 }
 
 

@@ -17,6 +17,7 @@ from .blocks import render_block
 from .claims import inline_claim
 from .html import esc, inline_text
 from .labels import label
+from .provenance import provenance_html
 from .values import inline_value
 
 
@@ -45,6 +46,7 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
     lines = markdown.split("\n")
     boxes: list[str] = []  # warning boxes of false inline claims, placed after their paragraph
     raw_html = RawHtml()
+    any_block = False
     for i, item in iter_items(lines):
         lineno = i + first_line
         if isinstance(item, str):
@@ -57,6 +59,7 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
         if not item.is_directive:
             out.extend(lines[item.start:item.end + 1])  # a normal code block: untouched
             continue
+        any_block = True
         html = _block(item, record, lang, page, lineno, problems)
         if stash is not None:
             token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
@@ -66,6 +69,13 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
         out.extend(["", item.indent + html, ""])
     if boxes:
         out.extend(["", *boxes, ""])
+    if any_block or raw_html.values:  # where, when and with what: once per page, not under every table
+        prov = provenance_html(record, lang)
+        if stash is not None:
+            token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
+            stash[token] = prov
+            prov = token
+        out.extend(["", prov, ""])
     return "\n".join(out), problems
 
 
@@ -89,6 +99,7 @@ class RawHtml:
 
     def __init__(self) -> None:
         self.element: str | None = None  # "script" or "style" while inside one
+        self.values = 0  # formatted inline values written so far (a page with any gets the provenance box)
 
     def context(self, line: str, pos: int) -> str | None:
         """What encloses ``line[pos]``: "a <script> element", "an HTML tag", or None (text)."""
@@ -132,7 +143,9 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
                 if where:
                     raise DirectiveError(f"'{m.group(0)}' is inside {where}, where a formatted value would break "
                                          f"the page: write '{{lb:{ref}|raw}}' for the bare value")
-                return f'<span class="lb-value">{inline_text(inline_value(ref, record, lang))}</span>'
+                value = f'<span class="lb-value">{inline_text(inline_value(ref, record, lang))}</span>'
+                raw_html.values += 1
+                return value
             except DirectiveError as exc:
                 problems.append(Problem(page, lineno, str(exc)))
                 if where:

@@ -29,3 +29,9 @@ def inline_text(text: object) -> str:
                     ("[", "&#91;"), ("]", "&#93;"), ("{", "&#123;"), ("}", "&#125;"), ("\\", "&#92;")):
         out = out.replace(ch, ent)
     return out
+
+
+def status_mark(ok: bool) -> str:
+    """A check or a cross drawn by CSS (livebench.css): no emoji, so no missing-glyph box without an emoji font.
+    The word next to it carries the meaning; the mark is decoration."""
+    return f'<span class="lb-mark lb-mark--{"ok" if ok else "fail"}" aria-hidden="true"></span>'

@@ -8,14 +8,15 @@ only: [build_warm, runs_cold]      # optional: these files (stems), in this orde
 
 Inline: ``{lb:measurement.NAME.STEM.FIELD}`` with FIELD in ratio (the first ratio, "1.02×"),
 ``ratio:KEY`` (a named ratio), target, met, date, commit, cpus, rounds, rate (binaries per second),
-overhead (seconds added, where the script records it).
+overhead (seconds added, where the script records it), per_run (a harness's cost per run, in µs).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from ..errors import DirectiveError
-from .html import esc
+from .bench import duration
+from .html import esc, status_mark
 from .labels import label
 
 
@@ -37,14 +38,24 @@ def items(record: dict, name: Any, only: Any = None) -> list[tuple[str, dict]]:
     return [(o, group[o]) for o in only]
 
 
+def _median(value: float, unit: str) -> str:
+    return duration(value) if unit == "s" else f"{value:.3f} {unit}"  # seconds in µs/ms/s: 0.000 s says nothing
+
+
 def ratio_text(v: float) -> str:
     return f"{v:.2f}×" if v < 10 else f"{v:.0f}×"
 
 
 def met(key: str, value: float, target: str | None) -> bool | None:
-    """Targets are written '<= 1.05' or '>= 5'."""
+    """Targets are written '<= 1.05', '>= 5' or '0.95..1.05' (a band)."""
     if not target:
         return None
+    lo, sep, hi = target.partition("..")
+    if sep:
+        try:
+            return float(lo) <= value <= float(hi)
+        except ValueError:
+            return None
     op, _, num = target.strip().partition(" ")
     try:
         bound = float(num)
@@ -67,14 +78,14 @@ def block_measurements(opts: dict, record: dict, lang: str) -> str:
     for stem, m in items(record, opts.get("measurements"), opts.get("only")):
         variants = m.get("variants") or {}
         unit = m.get("unit", "s")
-        medians = "<br>".join(f"{esc(v)}: {float(s.get('median', 0)):.3f} {esc(unit)}" for v, s in variants.items())
+        medians = "<br>".join(f"{esc(v)}: {esc(_median(float(s.get('median', 0)), unit))}" for v, s in variants.items())
         ratios, verdicts = [], []
         for key, value in (m.get("ratios") or {}).items():
             target = (m.get("targets") or {}).get(key)
             ok = met(key, float(value), target)
             ratios.append(f"<code>{esc(key)}</code> <strong>{esc(ratio_text(float(value)))}</strong>")
             verdicts.append("–" if ok is None else
-                            f'<span class="lb-{"ok" if ok else "fail"}">{"✅" if ok else "❌"} {esc(target)}</span>')
+                            f'<span class="lb-{"ok" if ok else "fail"}">{status_mark(bool(ok))}{esc(target)}</span>')
         rate = m.get("binaries_per_second") or {}
         if rate:
             medians += "<br>" + "<br>".join(f"{esc(k)}: {float(v):,.0f} {L('per_second')}" for k, v in rate.items())
@@ -112,9 +123,11 @@ def inline(parts: list[str], record: dict, lang: str, ref: str) -> str:
         return value or "–"
     if field == "overhead" and m.get("overhead_seconds") is not None:
         return f"{float(m['overhead_seconds']):.2f} s"
+    if field == "per_run" and m.get("per_run_overhead_seconds") is not None:
+        return f"{float(m['per_run_overhead_seconds']) * 1e6:.0f} µs"
     if field == "rounds" and "rounds" in m:
         return str(m["rounds"])
     if field == "rate" and m.get("binaries_per_second"):
         return f"{float(next(iter(m['binaries_per_second'].values()))):,.0f}"
     raise DirectiveError(f"unknown field '{field}' in '{{lb:{ref}}}'. Fields: ratio, ratio:KEY "
-                         f"({', '.join(ratios) or 'no ratios'}), target, met, date, commit, cpus, rounds, rate, overhead")
+                         f"({', '.join(ratios) or 'no ratios'}), target, met, date, commit, cpus, rounds, rate, overhead, per_run")

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._util.units import human_size
 from ..errors import DirectiveError
+from .bench import bench_inline
 from .labels import KIND_WORDS, label
 from .measures import inline as measurement_inline
 
@@ -98,6 +99,8 @@ def inline_value(ref: str, record: dict, lang: str, *, raw: bool = False) -> str
         item = table.get(parts[1], {}).get(parts[2])
         field_name = parts[3]
         what = f"probe of '{parts[1]}' in base '{parts[2]}'"
+    elif kind == "bench":
+        return bench_inline(parts[1:], record, lang, ref, raw)
     elif kind == "measurement":
         return measurement_inline(parts[1:], record, lang, ref)
     elif kind == "provenance" and len(parts) >= 2:
@@ -110,7 +113,7 @@ def inline_value(ref: str, record: dict, lang: str, *, raw: bool = False) -> str
     else:
         raise DirectiveError(
             f"cannot read '{{lb:{ref}}}': write build.NAME.FIELD, image.NAME.FIELD, "
-            f"probe.BUILD.BASE.FIELD or provenance.KEY"
+            f"probe.BUILD.BASE.FIELD, bench.NAME.VARIANT.FIELD or provenance.KEY"
         )
     if item is None:
         known = ", ".join(sorted(table)) or "none in the record"

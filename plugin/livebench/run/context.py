@@ -50,6 +50,7 @@ class RunResult:
     images: dict[str, dict[str, Any]] = field(default_factory=dict)
     probes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     measurements: dict[str, dict[str, Any]] | None = None
+    benchmarks: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 

@@ -1,4 +1,4 @@
-"""② One run of a Plan: tools → setup → builds → bases → images → probes → measurements.
+"""② One run of a Plan: tools → setup → builds → bases → images → probes → benchmarks → measurements.
 
 Returns a RunResult, never a record: ``record.assemble`` turns it into the one JSON document and
 ``verify`` judges it. A run holds the cache lock from start to end, so two runs sharing a cache
@@ -11,6 +11,7 @@ from ..errors import LivebenchError
 from ..spec.model import Plan
 from . import measurements
 from .context import RunOptions, RunResult, StageContext
+from .images.model import BaseResult
 from .steps import Steps
 
 
@@ -25,8 +26,11 @@ def run(plan: Plan, options: RunOptions) -> RunResult:
             builds = steps.selected_builds()
             steps.setup(builds)
             steps.builds(builds)
-            if options.images and (plan.images or plan.probes):
-                _image_stages(ctx)
+            bases = _image_stages(ctx) if options.images and (plan.images or plan.probes or plan.used_bases()) else {}
+            if plan.benchmarks:  # last and alone: nothing else of the run competes with the timed programs
+                from .bench.stage import run_benchmarks
+
+                run_benchmarks(ctx, bases)
             if plan.measurements:  # results of slow benchmarks, read from their files
                 try:
                     ctx.result.measurements = measurements.load(plan)
@@ -38,7 +42,7 @@ def run(plan: Plan, options: RunOptions) -> RunResult:
     return ctx.result
 
 
-def _image_stages(ctx: StageContext) -> None:
+def _image_stages(ctx: StageContext) -> dict[str, BaseResult]:
     # Deferred on purpose: the docker SDK and its requests stack cost ~0.2 s, and a run without
     # images (or a warm build, which never gets here) needs none of it.
     from .images.assemble import select_backend
@@ -50,7 +54,7 @@ def _image_stages(ctx: StageContext) -> None:
         backend = select_backend(ctx.options.backend)
     except LivebenchError as exc:
         ctx.fail("images", str(exc))
-        return
+        return {}
     ctx.result.backend = backend
     ctx.result.engine = engine_info() if backend == "docker" else None
     bases = run_bases(ctx)
@@ -60,3 +64,4 @@ def _image_stages(ctx: StageContext) -> None:
         from .images import engine
 
         engine.prune_dangling(engine.client())  # images a rebuild of the same tag left behind
+    return bases

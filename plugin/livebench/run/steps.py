@@ -23,6 +23,7 @@ from ..spec.model import Step
 from . import elf
 from .cache import make_key
 from .context import StageContext
+from .display import Display
 
 TOOL_TIMEOUT = 60.0  # seconds for one tool's version command
 # The built-in `rust-target:` step runs this (through `livebench rust-target add`); its text keys the step.
@@ -84,6 +85,18 @@ class Steps:
             env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', os.defpath)}"
         return env
 
+    def display(self, step: Step, work: Path, out_dir: Path) -> Display:
+        """How this step's transcript shows this machine's folders (run/display.py)."""
+        shown_work, shown_out = f"~/work/{step.name}", f"~/out/{step.name}"
+        cache = self.ctx.cache.root.resolve()
+        return Display.of(self.plan.root, cache, shown_root=self.plan.display_root,
+                          folders={work: shown_work, out_dir: shown_out},
+                          values={"LIVEBENCH_WORK": shown_work, "LIVEBENCH_OUT": shown_out,
+                                  "LIVEBENCH_ROOT": self.plan.display_root,
+                                  "LIVEBENCH_CACHE": Display.of(self.plan.root, cache,
+                                                                shown_root=self.plan.display_root).text(str(cache)),
+                                  "LIVEBENCH_EXPORTS": f"{shown_out}/{EXPORTS_FILE}"})
+
     def reproduce(self, step: Step, command: str) -> str:
         """A shell line that runs ``command`` as the step did: its folder, fresh work and output folders,
         and the spec's and the step's variables (as written, so the shell expands them in order)."""
@@ -118,6 +131,7 @@ class Steps:
             "inputs": self._input_hashes(step),
             "tools": {t: self.tool_versions.get(t) for t in step.tools},
             "needs": {n: self.setup_keys.get(n) for n in step.needs},
+            "display": self.plan.display_root,  # the transcript shows it (run/display.py)
             **({"builtin": sha256_file(RUST_TARGET_SCRIPT)} if step.rust_target else {}),
         })
 
@@ -240,12 +254,13 @@ class Steps:
         work.mkdir(exist_ok=True)
         try:
             env = self._step_env(step, work, out_dir)
+            display = self.display(step, work, out_dir)
             transcript: list[dict[str, Any]] = []
             deadline = time.monotonic() + step.timeout
             for command in step.commands:
                 left = deadline - time.monotonic()
                 entry = run_command(command, cwd=step.workdir, env=env, timeout=max(left, 1))
-                transcript.append(entry)
+                transcript.append(display.entry(entry))
                 if entry.get("timed_out"):
                     return self._failure(step, f"timed out after {step.timeout:g} s in `{command}` "
                                          f"(raise '{step.key_path}.timeout' if it needs longer).", transcript, key)

@@ -22,7 +22,13 @@ IMAGE_FIELDS = ("size", "compressed")
 PROBE_RESULTS = ("runs", "fails")
 # spec form: the keys a claim entry may have
 CLAIM_KEYS = {"id", "text", "check", "build", "image", "probe", "base", "kind", "libc", "interpreter",
-              "needed", "max_size", "max_compressed", "smaller_than", "factor", "result"}
+              "needed", "max_size", "max_compressed", "smaller_than", "factor", "result",
+              "benchmark", "variant", "faster_than", "slower_than", "within", "of"}
+BENCH_RELATIONS = ("faster_than", "slower_than", "within")
+_BENCH_RE = re.compile(
+    r"^\s*bench\.(?P<bench>[A-Za-z0-9_-]+)\.(?P<a>[A-Za-z0-9_-]+)\s+(?:"
+    r"(?P<rel>faster_than|slower_than)\s+(?P<b>[A-Za-z0-9_-]+)(?:\s+by\s+(?P<factor>[0-9]+(?:\.[0-9]+)?)x?)?"
+    r"|within\s+(?P<pct>[0-9]+(?:\.[0-9]+)?)\s*%\s+of\s+(?P<of>[A-Za-z0-9_-]+))\s*$")
 
 _RATIO_RE = re.compile(r"^image\.([^.\s]+)\.(size|compressed)\s*/\s*([0-9]+(?:\.[0-9]+)?)$")
 _EXPR_RE = re.compile(r"^\s*(?P<lhs>[A-Za-z0-9_.-]+)\s*(?P<op>==|<=|\bin\b)\s*(?P<rhs>.+?)\s*$")
@@ -60,7 +66,10 @@ def parse_expression(expr: str) -> Fact:
     build.N.needed in [libc.so.6, libgcc_s.so.1] | build.N.size <= 1 MB
     image.N.size <= 5 MB | image.N.compressed <= 2 MB | image.A.size <= image.B.size / 10
     probe.BUILD.BASE == runs | probe.BUILD.BASE.result == fails
+    bench.NAME.A faster_than B [by 1.5x] | bench.NAME.A slower_than B | bench.NAME.A within 10% of B
     """
+    if expr.strip().startswith("bench."):
+        return _bench_expression(expr)
     m = _EXPR_RE.match(expr)
     if not m:
         raise ClaimSyntaxError(
@@ -109,8 +118,68 @@ def parse_expression(expr: str) -> Fact:
     return Fact("image", name, fld, parse_size(rhs))
 
 
+def _bench_expression(expr: str) -> Fact:
+    m = _BENCH_RE.match(expr)
+    if not m:
+        raise ClaimSyntaxError(
+            f"cannot read the claim '{expr}': write bench.NAME.A faster_than B, bench.NAME.A slower_than B by 2x "
+            f"or bench.NAME.A within 10% of B (A and B are variants of benchmark NAME)")
+    name = f"{m.group('bench')}.{m.group('a')}"
+    if m.group("rel"):
+        factor = float(m.group("factor") or 1)
+        if factor < 1:
+            raise ClaimSyntaxError(f"'{expr}': the factor is at least 1 (faster_than B by 2x: at least twice as fast)")
+        return Fact("bench", name, m.group("rel"), factor, base=m.group("b"))
+    pct = float(m.group("pct")) / 100
+    if not 0 < pct < 1:
+        raise ClaimSyntaxError(f"'{expr}': 'within' takes a percentage between 0 and 100")
+    return Fact("bench", name, "within", pct, base=m.group("of"))
+
+
+def _bench_claim(entry: dict[str, Any], key_path: str, problem: Callable[[str, str], None],
+                 benchmarks: Mapping[str, Any]) -> Fact | None:
+    """{benchmark: N, variant: A, faster_than|slower_than: B [, factor: F]} or {…, within: 10%, of: B}."""
+    bench = benchmarks.get(entry["benchmark"]) if isinstance(entry["benchmark"], str) else None
+    if bench is None:
+        tip = did_you_mean(str(entry["benchmark"]), benchmarks)
+        problem(f"{key_path}.benchmark", f"unknown benchmark '{entry['benchmark']}'.{tip} "
+                                         f"Declared: {', '.join(sorted(benchmarks)) or 'none'}.")
+        return None
+    rels = [r for r in BENCH_RELATIONS if r in entry]
+    if len(rels) != 1:
+        problem(key_path, "a benchmark claim says one of faster_than, slower_than or within, "
+                          f"got {', '.join(rels) or 'none'}.")
+        return None
+    rel = rels[0]
+    variant = entry.get("variant")
+    other = entry.get("of") if rel == "within" else entry[rel]
+    for key, v in (("variant", variant), ("of" if rel == "within" else rel, other)):
+        if v not in bench.variants:
+            problem(f"{key_path}.{key}", f"'{v}' is not a variant of benchmark '{bench.name}' "
+                                         f"({', '.join(bench.variants)}).{did_you_mean(str(v), bench.variants)}")
+            return None
+    if variant == other:
+        problem(key_path, f"the claim compares '{variant}' with itself.")
+        return None
+    if rel == "within":
+        try:
+            pct = units.parse_percent(entry["within"])
+            if not 0 < pct < 1:
+                raise ValueError(pct)
+        except ValueError:
+            problem(f"{key_path}.within", f"expected a percentage such as '10%', got {entry['within']!r}.")
+            return None
+        return Fact("bench", f"{bench.name}.{variant}", "within", pct, base=str(other))
+    factor = entry.get("factor", 1)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 1:
+        problem(f"{key_path}.factor", f"expected a number of at least 1 (by that factor or more), got {factor!r}.")
+        return None
+    return Fact("bench", f"{bench.name}.{variant}", rel, float(factor), base=str(other))
+
+
 def spec_claim(entry: Any, key_path: str, where: str, add: Callable[[str, str], None],
-               builds: Mapping[str, Any], images: Mapping[str, Any], probes: ProbeMatrix) -> Claim | None:
+               builds: Mapping[str, Any], images: Mapping[str, Any], probes: ProbeMatrix,
+               benchmarks: Mapping[str, Any] | None = None) -> Claim | None:
     """Validate one ``claims:`` entry of the spec; problems go to ``add(key_path, message)``."""
     if not isinstance(entry, dict):
         add(key_path, "expected a mapping such as {build: NAME, kind: static} or {check: 'EXPR'}.")
@@ -137,9 +206,9 @@ def spec_claim(entry: Any, key_path: str, where: str, add: Callable[[str, str], 
         problem(kp, f"unknown {kind} '{name}'.{tip} Declared: {', '.join(sorted(table)) or 'none'}.")
         return False
 
-    subjects = [k for k in ("check", "build", "image", "probe") if k in entry]
+    subjects = [k for k in ("check", "build", "image", "probe", "benchmark") if k in entry]
     if len(subjects) != 1:
-        problem(key_path, "a claim names exactly one of build, image, probe (or check: 'EXPR'), "
+        problem(key_path, "a claim names exactly one of build, image, probe, benchmark (or check: 'EXPR'), "
                           f"got {', '.join(subjects) or 'none'}.")
         return None
     subject = subjects[0]
@@ -150,6 +219,10 @@ def spec_claim(entry: Any, key_path: str, where: str, add: Callable[[str, str], 
                     facts.append(parse_expression(str(expr)))
                 except ClaimSyntaxError as exc:
                     problem(f"{key_path}.check", str(exc))
+        elif subject == "benchmark":
+            fact = _bench_claim(entry, key_path, problem, benchmarks or {})
+            if fact is not None:
+                facts.append(fact)
         elif subject == "build":
             name = entry["build"]
             known("build", name, builds, f"{key_path}.build")

@@ -168,6 +168,38 @@ class ProbeMatrix:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """How fast builds run: one command template, run for every variant, interleaved."""
+
+    name: str
+    variants: tuple[str, ...]  # build names; their artifact replaces {artifact} in the command
+    command: str  # e.g. "{artifact} ::2 {data}/words.txt"; a shell runs it only if it needs one
+    base: str | None = None  # None: on the host; else in the sandbox, in this base's root (no network)
+    prepare: tuple[str, ...] = ()  # bash commands writing the inputs into {data}, run once and cached
+    warmup: int = 3
+    min_runs: int = 10
+    max_runs: int = 500
+    min_time: float = 3.0  # seconds of samples of the slowest variant (hyperfine's default, per command)
+    timeout: float = 60.0  # seconds per run
+    exit_code: int = 0
+    env: Mapping[str, str] = field(default_factory=dict)
+    compare_to: str = ""  # the variant the others are compared with (default: the first)
+    alpha: float = 0.05  # Mann–Whitney U's significance level
+    min_effect: float = 0.05  # a smaller ratio change is never called faster or slower
+    description: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def reference_variant(self) -> str:
+        return self.compare_to or self.variants[0]
+
+    @property
+    def key_entry(self) -> dict[str, Any]:
+        """The entry as written, less free text: the spec's part of the measurement's cache key."""
+        return {k: v for k, v in self.raw.items() if k not in FREE_TEXT_KEYS}
+
+
+@dataclass(frozen=True)
 class Tolerance:
     """How far a run may move from the baseline before ``livebench check`` fails."""
 
@@ -186,14 +218,19 @@ class Tolerance:
 class Fact:
     """One checkable statement about one build, image or probe."""
 
-    subject: Literal["build", "image", "probe"]
+    subject: Literal["build", "image", "probe", "bench"]
     name: str  # build or image name; for probes the build
     field: str  # build: kind/libc/interpreter/needed/size; image: size/compressed/smaller_than[_compressed]; probe: result
     expected: Any  # a word, None (no interpreter), a list of libraries, bytes, or (other image, factor)
-    base: str | None = None  # probes only
+    base: str | None = None  # probes only; for benchmarks the variant compared with
 
     def describe(self) -> str:
         """The fact in the inline claim syntax (what a reader of a report can paste into a page)."""
+        if self.subject == "bench":  # name "BENCH.VARIANT", field faster_than | slower_than | within
+            if self.field == "within":
+                return f"bench.{self.name} within {self.expected * 100:g}% of {self.base}"
+            factor = f" by {self.expected:g}x" if self.expected != 1 else ""
+            return f"bench.{self.name} {self.field} {self.base}{factor}"
         if self.subject == "probe":
             return f"probe.{self.name}.{self.base} == {self.expected}"
         if self.field == "smaller_than":
@@ -240,6 +277,8 @@ class Plan:
     drift: Tolerance = field(default_factory=Tolerance)  # tolerances for `livebench check`
     baseline: str | None = None  # the baseline file, relative to the root (default: next to the spec)
     measurements: Mapping[str, str] = field(default_factory=dict)  # name -> glob of JSON result files
+    benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
+    display_root: str = "~/project"  # how transcripts show the project's folder (never this machine's path)
 
     def where(self, key_path: str) -> str:
         """``file:line`` for a key path, as precise as the YAML allows."""
@@ -249,7 +288,8 @@ class Plan:
 
     def used_bases(self) -> list[str]:
         """The bases something uses (an image or the probe matrix), in declaration order."""
-        used = set(self.probes.bases) | {i.base for i in self.images.values() if i.base}
+        used = set(self.probes.bases) | {i.base for i in self.images.values() if i.base} | \
+            {b.base for b in self.benchmarks.values() if b.base}
         return [n for n in self.bases if n in used]
 
     def baseline_path(self) -> Path:

@@ -14,10 +14,12 @@ from typing import Any
 from .._util.units import parse_percent
 from ..errors import SpecError
 from . import containers
+from .benchmarks import benchmarks as benchmark_section
 from .checker import Checker, choice, did_you_mean, flag, kind_of, reference, unknown
 from .claims import spec_claim
 from .model import (
     RUST_TARGETS,
+    Benchmark,
     Claim,
     Expect,
     ImageSpec,
@@ -33,7 +35,7 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_TIMEOUT = 600.0
 
 TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "probes", "claims", "drift", "baseline",
-            "measurements"}
+            "measurements", "benchmarks", "display_root"}
 STEP_KEYS = {
     "description", "workdir", "commands", "env", "timeout", "inputs", "tools", "needs", "creates", "rust-target",
     "incremental",
@@ -88,12 +90,17 @@ def build_plan(data: Any, *, path: Path, root: Path, lines: dict[str, int] | Non
     bases = containers.bases(c, data.get("bases"))
     images = containers.images(c, data.get("images"), bases, builds)
     probes = containers.probes(c, data.get("probes"), bases, builds)
-    claims = _claims(c, data.get("claims"), builds, images, probes)
+    benchmarks = benchmark_section(c, data.get("benchmarks"), builds, bases)
+    claims = _claims(c, data.get("claims"), builds, images, probes, benchmarks)
     drift = _tolerance(c, data.get("drift"))
     baseline = c.string("baseline", data.get("baseline"), "the baseline file (relative to the project root)")
     measurements = {str(k): g for k, v in c.mapping("measurements", data.get("measurements"),
                                                     "names to globs of JSON result files").items()
                     if (g := c.string(f"measurements.{k}", v, "a glob of JSON files, relative to the project root"))}
+
+    display_root = c.string("display_root", data.get("display_root"), "the folder transcripts show for the project")
+    if display_root is not None and (not display_root.strip() or "\n" in display_root):
+        c.add("display_root", "expected a folder such as '~/blog' (one line, not empty).")
 
     if c.problems:
         raise SpecError(
@@ -102,12 +109,13 @@ def build_plan(data: Any, *, path: Path, root: Path, lines: dict[str, int] | Non
     return Plan(
         path=path, root=root, tools=tools, env=env, setup=setup, builds=builds, bases=bases,
         images=images, probes=probes, claims=tuple(claims), lines=dict(lines or {}), drift=drift,
-        baseline=baseline, measurements=measurements,
+        baseline=baseline, measurements=measurements, benchmarks=benchmarks,
+        display_root=(display_root or "~/project").rstrip("/") or "~/project",
     )
 
 
 def _claims(c: Checker, value: Any, builds: Mapping[str, Step], images: Mapping[str, ImageSpec],
-            probes: ProbeMatrix) -> list[Claim]:
+            probes: ProbeMatrix, benchmarks: Mapping[str, Benchmark]) -> list[Claim]:
     """`claims:` — facts the article relies on, checked after every run (see verify.claims)."""
     if value is None:
         return []
@@ -119,7 +127,7 @@ def _claims(c: Checker, value: Any, builds: Mapping[str, Step], images: Mapping[
         kp = f"claims[{i}]"
         line = c.lines.get(kp)
         where = display_path(c.path, c.root) + (f":{line}" if line else "")
-        claim = spec_claim(entry, kp, where, c.add, builds, images, probes)
+        claim = spec_claim(entry, kp, where, c.add, builds, images, probes, benchmarks)
         if claim is None:
             continue
         if claim.id in ids:

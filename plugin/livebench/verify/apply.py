@@ -26,6 +26,7 @@ class CheckOptions:
     partial: bool = False  # a run restricted with --only: absent entries are not failures
     page_claims: list[Claim] = field(default_factory=list)  # claims the renderer collected from pages
     page_problems: list[str] = field(default_factory=list)  # unreadable claims (reported by the renderer)
+    memo_dir: Path | None = None  # where benchmark drift keeps its verdicts (the run's cache folder)
 
 
 def apply(plan: Plan, record: dict[str, Any], options: CheckOptions) -> None:
@@ -60,4 +61,5 @@ def apply(plan: Plan, record: dict[str, Any], options: CheckOptions) -> None:
     tol = plan.drift
     record["baseline"] = ({"path": rel_to(path, plan.root), "measured": baseline.get("measured"),
                            "tolerance": tol.to_dict()} if baseline else None)
-    record["drift"] = compare(baseline, record, tol, partial=options.partial) if baseline else []
+    record["drift"] = compare(baseline, record, tol, partial=options.partial, memo_dir=options.memo_dir) \
+        if baseline else []

@@ -21,6 +21,8 @@ def evaluate_fact(fact: Fact, record: dict[str, Any], *, partial: bool = False) 
         return _eval_build(fact, record, partial)
     if fact.subject == "image":
         return _eval_image(fact, record, partial)
+    if fact.subject == "bench":
+        return _eval_bench(fact, record, partial)
     return _eval_probe(fact, record, partial)
 
 
@@ -117,7 +119,49 @@ def _eval_probe(f: Fact, record: dict[str, Any], partial: bool) -> FactResult:
     return FactResult(verdict == f.expected, measured, expected, p.get("command") or "livebench run")
 
 
+def comparison(bench: dict[str, Any], a: str, b: str) -> dict[str, Any] | None:
+    """The record's comparison of variant ``a`` with ``b``, turned around if it was stored as b vs a."""
+    for c in bench.get("comparisons") or []:
+        if (c["a"], c["b"]) == (a, b):
+            return dict(c)
+        if (c["a"], c["b"]) == (b, a):
+            flipped = {"faster": "slower", "slower": "faster"}.get(c["verdict"], c["verdict"])
+            lo, hi = c["ci95"]
+            return {**c, "a": a, "b": b, "ratio": 1 / c["ratio"], "ci95": [1 / hi, 1 / lo], "verdict": flipped}
+    return None
+
+
+def _eval_bench(f: Fact, record: dict[str, Any], partial: bool) -> FactResult:
+    name, _, variant = f.name.partition(".")
+    benches = record.get("benchmarks", {})
+    expected = _expected_text(f)
+    reproduce = f"LIVEBENCH_REFRESH=1 livebench run  # re-measures benchmarks.{name}"
+    bench = benches.get(name)
+    if bench is None:
+        return _absent(f"benchmark '{name}'", benches, partial, expected, reproduce, _failed(record, f"benchmarks.{name}"))
+    c = comparison(bench, variant, f.base or "")
+    if c is None:
+        return FactResult(False, f"benchmark '{name}' compares no '{variant}' with '{f.base}' "
+                                 f"(variants: {', '.join(bench.get('variants') or {})})", expected, reproduce)
+    lo, hi = c["ci95"]
+    measured = (f"{variant} / {f.base} = {c['ratio']:.3g}x (95% CI {lo:.3g}–{hi:.3g}, "
+                f"Mann–Whitney p = {c['p_value']:.2g}): {c['verdict']}")
+    if f.field == "faster_than":
+        ok = c["verdict"] == "faster" and hi <= 1 / f.expected
+    elif f.field == "slower_than":
+        ok = c["verdict"] == "slower" and lo >= f.expected
+    else:  # within: the whole interval inside the band, so "not significant" alone does not prove it
+        ok = lo >= 1 - f.expected and hi <= 1 + f.expected
+    return FactResult(ok, measured, expected, reproduce)
+
+
 def _expected_text(f: Fact) -> str:
+    if f.subject == "bench":
+        if f.field == "within":
+            return f"{f.name.partition('.')[2]} within {f.expected * 100:g}% of {f.base} (the ratio's whole CI)"
+        by = f" by at least {f.expected:g}x" if f.expected != 1 else ""
+        word = "faster" if f.field == "faster_than" else "slower"
+        return f"{word} than {f.base}{by}, significantly (p < alpha, CI beyond the factor)"
     if f.subject == "probe":
         return f"{f.expected}"
     if f.field in ("size", "compressed"):

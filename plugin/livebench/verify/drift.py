@@ -9,6 +9,7 @@ from .._util.clock import utc_now
 from .._util.files import write_json_atomic
 from ..errors import RecordError
 from ..spec.model import Tolerance
+from .bench_drift import baseline_benchmarks, compare_benchmarks
 
 BASELINE_SCHEMA = 1
 
@@ -35,6 +36,8 @@ def baseline_from_record(record: dict[str, Any]) -> dict[str, Any]:
     for build, row in sorted(record.get("probes", {}).items()):
         out["probes"][build] = {base: ("runs" if p.get("exit_code") == 0 else "fails")
                                 for base, p in sorted(row.items())}
+    if record.get("benchmarks"):
+        out["benchmarks"] = baseline_benchmarks(record)
     return out
 
 
@@ -70,9 +73,10 @@ def _flat(base: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     return out
 
 
-def compare(baseline: dict[str, Any], record: dict[str, Any], tol: Tolerance, *, partial: bool = False) -> list[dict[str, Any]]:
+def compare(baseline: dict[str, Any], record: dict[str, Any], tol: Tolerance, *, partial: bool = False,
+            memo_dir: Path | None = None) -> list[dict[str, Any]]:
     """Every metric that differs from the baseline: ``{metric, baseline, now, change, tolerance, ok}``."""
-    then, now = _flat(baseline), _flat(baseline_from_record(record))
+    then, now = _flat(baseline), _flat({k: v for k, v in baseline_from_record(record).items() if k != "benchmarks"})
     failed_builds = {n for n, b in record.get("builds", {}).items() if not b.get("ok")}
     out: list[dict[str, Any]] = []
     for metric, (cls, old) in then.items():
@@ -107,7 +111,7 @@ def compare(baseline: dict[str, Any], record: dict[str, Any], tol: Tolerance, *,
         if metric not in then:
             out.append({"metric": metric, "baseline": None, "now": new, "change": "new", "tolerance": None,
                         "ok": True})
-    return out
+    return out + compare_benchmarks(baseline, record, memo_dir)
 
 
 def drift_line(d: dict[str, Any]) -> str:
@@ -125,6 +129,11 @@ def drift_line(d: dict[str, Any]) -> str:
         return f"{d['metric']}: baseline {fmt(d['baseline'])} → now missing (not in this record)"
     if d["change"] == "tool":
         return f"{d['metric']}: {d['baseline']} → {d['now']} (tool version, informational)"
+    if d["metric"].startswith("benchmarks."):
+        if d["baseline"] is None:
+            return f"{d['metric']}: {d['change']}"
+        return (f"{d['metric']}: baseline {d['baseline'] * 1e3:.4g} ms → now {d['now'] * 1e3:.4g} ms ({d['change']}; "
+                f"drifts when {d['tolerance']})")
     if d["change"] == "new":
         return f"{d['metric']}: new, not in the baseline: {fmt(d['now'])} (run `livebench run --update-baseline`)"
     detail = d["change"] if d.get("tolerance") is None else f"{d['change']}, tolerance {d['tolerance']}"

@@ -17,6 +17,7 @@ from ...spec.inputs import dockerfile_inputs
 from ...spec.model import ImageSpec, Plan
 from ..cache import make_key
 from ..context import StageContext
+from ..display import Display
 from . import engine, oci
 from .assemble import build_image
 from .bases import build_base
@@ -26,6 +27,7 @@ from .model import Addendum, BaseResult, ImageRecipe
 def run_bases(ctx: StageContext) -> dict[str, BaseResult]:
     """Build (or reuse) every base an image or the probe matrix uses; failures are reported, not raised."""
     bases: dict[str, BaseResult] = {}
+    display = Display.of(ctx.plan.root, ctx.cache.root, shown_root=ctx.plan.display_root)
     for name in ctx.plan.used_bases():
         ctx.event("start", f"base {name}")
         started = time.monotonic()
@@ -37,7 +39,7 @@ def run_bases(ctx: StageContext) -> dict[str, BaseResult]:
         bases[name] = base
         ctx.result.bases[name] = {"kind": base.kind, "diff_id": base.diff_id, "size": base.size, "files": base.files,
                                   "cached": base.cached, "seconds": round(time.monotonic() - started, 3),
-                                  "transcript": base.transcript}
+                                  "transcript": [display.entry(dict(e)) for e in base.transcript]}
         ctx.event("cached" if base.cached else "done", f"base {name}")
     return bases
 

@@ -5,6 +5,7 @@ A binary that fails to start is a result, recorded as measured; whether that was
 """
 from __future__ import annotations
 
+import shlex
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -36,6 +37,7 @@ def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
         hit = None if ctx.options.refresh else ctx.cache.get("probes", key)
         if hit:
             hit.pop("_dir", None)
+            hit.setdefault("shown", shlex.join(["/" + src.name, *args]))  # entries cached before `shown`
             return build, base_name, {**hit, "cached": True}
         try:
             r = run_probe(src, bases[base_name], how, args, timeout=matrix.timeout,
@@ -43,7 +45,8 @@ def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
         except LivebenchError as exc:
             return build, base_name, str(exc)
         data = {"exit_code": r.exit_code, "output": r.output, "command": r.command, "seconds": r.seconds,
-                "how": r.how, "via": r.via, "timed_out": r.timed_out}
+                "how": r.how, "via": r.via, "timed_out": r.timed_out,
+                "shown": shlex.join(["/" + src.name, *args])}  # what a reader types in that base
         if r.image:
             used.add(r.image)
         if not r.timed_out:  # a timeout says more about the machine than the binary: don't keep it
