@@ -215,6 +215,8 @@ def test_harness_kills_on_timeout_and_reports_exit_codes(tmp_path):
     ({"variants": ["gnu-a"], "command": "{artifact}", "min_runs": 1}, "at least 2"),
     ({"variants": ["gnu-a"], "command": "{artifact}", "warmpu": 3}, "Did you mean 'warmup'"),
     ({"variants": ["gnu-a", "gnu-b"], "command": "{artifact}", "compare_to": "gnu-c"}, "not one of the variants"),
+    ({"variants": ["gnu-a"], "command": "{artifact!r}"}, "no conversion"),
+    ({"variants": ["gnu-a"], "command": "{artifact} {data}/x"}, "has no `prepare:`"),
 ])
 def test_bad_benchmarks_are_refused_before_anything_runs(project, tmp_path, entry, says):
     import yaml
@@ -238,3 +240,20 @@ def test_bad_benchmark_claims_name_the_variant(project, tmp_path):
     path.write_text(yaml.safe_dump(spec))
     with pytest.raises(SpecError, match=r"claims\[0\]\.faster_than.*'gnu-aa' is not a variant.*Did you mean 'gnu-a'"):
         load_plan(path, root=project)
+
+
+def test_the_verdict_does_not_depend_on_which_variant_is_the_reference():
+    from livebench._util.stats import compare
+
+    a = [1.0 + i * 0.001 for i in range(40)]
+    b = [x * 1.06 for x in a]  # 6 % slower one way is 5.7 % faster the other: both beyond min_effect 5 %
+    assert compare(b, a)["verdict"] == "slower" and compare(a, b)["verdict"] == "faster"
+    same = compare(a, list(a))
+    assert same["verdict"] == "no significant difference" and same["ratio"] == 1.0
+
+
+def test_commands_that_need_a_shell_get_one():
+    from livebench.run.bench.harness import needs_shell
+
+    assert needs_shell("LC_ALL=C ./x") and needs_shell("./x\n./y") and needs_shell("./x | wc -l")
+    assert not needs_shell("./x ::2 words.txt") and not needs_shell("./x --flag=value")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,10 @@ LONG_ENOUGH = 0.010  # seconds: hyperfine itself warns that shorter commands are
 
 def commands(record: dict, data: Path) -> dict[str, list[str]]:
     art = {n: str(ROOT / b["artifact"]["path"]) for n, b in record["builds"].items() if b.get("ok")}
+    missing = [n for n in ("hello-rust-gnu", "hello-rust-musl", "slice-gnu", "slice-musl", "alloc-gnu", "alloc-musl")
+               if n not in art]
+    if missing:
+        raise SystemExit(f"vs_hyperfine: the last demo record has no artifact of {', '.join(missing)}: run the demo again")
     out = {}  # keyed by build: the ratio keys are read in pages as {lb:measurement.perf.vs_hyperfine.ratio:KEY}
     for name in ("hello-rust-gnu", "hello-rust-musl"):
         out[name] = [art[name]]
@@ -47,7 +52,7 @@ SHOWN = {"slice-gnu": "::2 words.txt", "slice-musl": "::2 words.txt", "alloc-gnu
 def hyperfine(argv: list[str], runs: int, warmup: int, tmp: Path) -> tuple[float, list[float]]:
     out = tmp / "hf.json"
     subprocess.run(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                    "--export-json", str(out), "--", " ".join(argv)], check=True, capture_output=True)
+                    "--export-json", str(out), "--", shlex.join(argv)], check=True, capture_output=True)
     times = json.loads(out.read_text())["results"][0]["times"]
     return median(times), times
 

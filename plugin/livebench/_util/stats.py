@@ -5,6 +5,7 @@ measures, or a drift check that compares samples with the baseline's, does.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -72,7 +73,8 @@ def compare(a: Sequence[float], b: Sequence[float], *, alpha: float = 0.05, min_
     else:
         p = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
     verdict: Verdict = NO_DIFFERENCE
-    if p < alpha and abs(ratio - 1) >= min_effect:
+    # symmetric in a and b: 1.05 one way is 0.952 the other, and both must count as the same effect
+    if p < alpha and ratio > 0 and abs(math.log(ratio)) >= math.log1p(min_effect):
         if hi < 1:
             verdict = "faster"
         elif lo > 1:

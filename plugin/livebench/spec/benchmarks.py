@@ -41,6 +41,8 @@ def benchmarks(c: Checker, value: Any, builds: Mapping[str, Step], bases: Mappin
             c.add(f"{kp}.command", "missing: the command to time, with {artifact} where the build's file goes.")
         if command:
             _placeholders(c, f"{kp}.command", command)
+            if "{data}" in command and not entry.get("prepare"):
+                c.add(f"{kp}.command", "{data} is the folder `prepare:` writes, and this benchmark has no `prepare:`.")
         base = _where(c, f"{kp}.where", entry.get("where"), bases)
         compare_to = entry.get("compare_to")
         if compare_to is not None and compare_to not in variants:
@@ -72,7 +74,8 @@ def benchmarks(c: Checker, value: Any, builds: Mapping[str, Step], bases: Mappin
 
 def _placeholders(c: Checker, kp: str, command: str) -> None:
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(command) if f is not None]
+        parsed = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(command) if f is not None]
+        fields = [f for f, _, _ in parsed]
     except ValueError as exc:
         c.add(kp, f"cannot read the template: {exc}. Write {{artifact}} and {{data}}; double a literal brace ({{{{).")
         return
@@ -80,6 +83,8 @@ def _placeholders(c: Checker, kp: str, command: str) -> None:
         if f not in PLACEHOLDERS:
             c.add(kp, f"unknown placeholder {{{f}}}.{did_you_mean(f, PLACEHOLDERS)} "
                       f"Known: {{artifact}} (the variant's file), {{data}} (the folder `prepare:` wrote).")
+    if any(spec or conv for _, spec, conv in parsed):
+        c.add(kp, "write {artifact} and {data} plainly: no conversion (!r) or format (:…) in the braces.")
     if "artifact" not in fields:
         c.add(kp, "the command never names {artifact}, so every variant would time the same program.")
     try:

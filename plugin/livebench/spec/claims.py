@@ -162,8 +162,9 @@ def _bench_claim(entry: dict[str, Any], key_path: str, problem: Callable[[str, s
         problem(key_path, f"the claim compares '{variant}' with itself.")
         return None
     if rel == "within":
-        try:
-            pct = units.parse_percent(entry["within"])
+        try:  # "10%", or a fraction (0.1) as benchmarks' own min_effect takes it
+            w = entry["within"]
+            pct = float(w) if isinstance(w, (int, float)) and not isinstance(w, bool) else units.parse_percent(w)
             if not 0 < pct < 1:
                 raise ValueError(pct)
         except ValueError:

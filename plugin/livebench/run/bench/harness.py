@@ -26,7 +26,7 @@ from typing import Any
 from ...errors import LivebenchError
 
 # A command that needs these is run by `bash -c` (and the record says so); anything else is spawned directly.
-SHELL_CHARS = re.compile(r"[|&;<>()$`\\*?~{}\[\]!#'\"]|\s=")
+SHELL_CHARS = re.compile(r"[|&;<>()$`\\*?~{}\[\]!#'\"\n]|\s=|^\s*\w+=")  # also `VAR=x prog` and two lines
 
 
 class BenchError(LivebenchError):
@@ -113,11 +113,18 @@ def run_once(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, timeout:
         os.chdir(cwd)  # posix_spawn has no cwd argument before Python 3.13; benchmarks run alone
         args, environ = list(argv), dict(env)
         start = time.perf_counter()
-        pid = os.posix_spawn(args[0], args, environ, file_actions=actions, setsid=True)
+        try:
+            pid = os.posix_spawn(args[0], args, environ, file_actions=actions, setsid=True)
+        except OSError as exc:  # not executable here (another architecture, a noexec mount)
+            raise BenchError(f"cannot start {args[0]}: {exc.strerror}") from None
         try:
             end, status, usage = _wait(pid, start, timeout)
         except BenchError:
             raise BenchError(f"timed out after {timeout:g} s and was killed") from None
+        except BaseException:  # Ctrl-C, or anything else: the child is in its own session, stop it
+            _kill(pid)
+            os.wait4(pid, 0)
+            raise
     finally:
         os.chdir(old)
         os.close(devnull)
@@ -158,6 +165,11 @@ def peak_rss(launcher: Path, argv: Sequence[str], *, env: Mapping[str, str], cwd
         return int(out.read_text().strip()) * 1024
     except (OSError, ValueError):
         raise BenchError(f"the memory launcher wrote no figure for `{shlex.join(argv)}`") from None
+
+
+def launcher_possible() -> bool:
+    """Whether memory can be measured here (a C compiler builds the launcher): part of a result's key."""
+    return (shutil.which("cc") or shutil.which("gcc")) is not None
 
 
 def build_launcher(dest: Path) -> Path | None:

@@ -24,7 +24,7 @@ def cpu_model() -> str:
 def identity() -> dict[str, Any]:
     """What makes timings from two runs comparable: part of a benchmark's cache key."""
     return {"cpu_model": cpu_model(), "cpu_count": os.cpu_count(), "arch": platform.machine(),
-            "kernel": platform.release()}
+            "kernel": platform.release(), "libc": " ".join(platform.libc_ver())}  # the -gnu builds run on it
 
 
 def facts() -> dict[str, Any]:

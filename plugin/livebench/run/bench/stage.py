@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,11 @@ from ..images.extract import extract_tar
 from ..images.model import BaseResult
 from ..probes.model import PROBE_ENV
 from . import machine
-from .harness import LAUNCHER_ID, build_launcher
+from .harness import LAUNCHER_ID, build_launcher, launcher_possible
 from .measure import Variant, memory, sample, uses_shell, variants
 
 HARNESS = 3  # bump when the way samples are taken changes: old results are not comparable
+STATS = 1  # bump when the statistics or the verdict rule change: cached summaries would be stale
 IN_ROOT = "/livebench"  # where the sandbox puts the variants and the data inside the base's root
 
 
@@ -53,7 +53,8 @@ def run_benchmarks(ctx: StageContext, bases: dict[str, BaseResult]) -> None:
 
 def _measure(ctx: StageContext, bench: Benchmark, base: BaseResult | None) -> tuple[dict[str, Any], bool]:
     data, manifest = _prepare(ctx, bench)
-    key = make_key({"benchmark": bench.key_entry, "harness": HARNESS, "machine": machine.identity(),
+    key = make_key({"benchmark": bench.key_entry, "harness": HARNESS, "stats": STATS, "launcher": LAUNCHER_ID,
+                    "memory": launcher_possible(), "machine": machine.identity(),
                     "artifacts": {v: ctx.result.builds[v]["artifact"]["sha256"] for v in bench.variants},
                     "data": manifest, "base": base.diff_id if base else None, "env": dict(ctx.plan.env)})
     if not ctx.options.refresh:
@@ -64,11 +65,23 @@ def _measure(ctx: StageContext, bench: Benchmark, base: BaseResult | None) -> tu
             # the entry file has sorted keys: give the variants back in the spec's order (the tables' order)
             hit["variants"] = {v: hit["variants"][v] for v in bench.variants}
             return hit, True
+    before = _stamp(data)
     entry = _run(ctx, bench, data, base)
+    if data is not None and _stamp(data) != before:  # the cached inputs changed under it: the numbers mean nothing
+        shutil.rmtree(data.parent, ignore_errors=True)  # the whole cache entry: prepared again next time
+        raise LivebenchError("the command changed its prepared data in {data}; benchmarks must only read it "
+                             "(the data was removed and will be prepared again)")
     entry["data"] = {"files": len(manifest), "bytes": sum(size for size, _ in manifest.values())} if data else None
     stage = ctx.cache.staging()
     ctx.cache.commit("benchmarks", key, stage, entry)
     return entry, False
+
+
+def _stamp(data: Path | None) -> list[tuple[str, int, int]]:
+    """What `prepare:` wrote, by size and modification time (cheap; the content is hashed once, when made)."""
+    if data is None:
+        return []
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in data.rglob("*") if p.is_file())
 
 
 def _prepare(ctx: StageContext, bench: Benchmark) -> tuple[Path | None, dict[str, Any]]:
@@ -108,7 +121,7 @@ def _run(ctx: StageContext, bench: Benchmark, data: Path | None, base: BaseResul
         sample(bench, runs, env, ctx.plan.root)
         floor = _memory(ctx, bench, runs, env, ctx.plan.root, [f"{IN_ROOT}/.none"])
     else:
-        tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=ctx.cache.staging()))
+        tmp = ctx.cache.staging()  # removed below (and by the run's end in any case)
         try:
             root = _sandbox_root(tmp, base, artifacts, data)
             inside = {v: f"{IN_ROOT}/{v}" for v in bench.variants}
@@ -183,14 +196,7 @@ def _sandbox_root(tmp: Path, base: BaseResult, artifacts: dict[str, str], data: 
     for name, path in artifacts.items():
         shutil.copyfile(path, dest / name)
         (dest / name).chmod(0o755)
-    if data is not None:
-        shutil.copytree(data, dest / "data", copy_function=_link_or_copy)
+    if data is not None:  # a copy: a hard link would let the benchmark change the cached data
+        shutil.copytree(data, dest / "data")
     return root
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)  # the prepared data can be large: same file system, no copy
-    except OSError:
-        shutil.copy2(src, dst)
 
