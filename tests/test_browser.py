@@ -27,7 +27,7 @@ from livebench.render.labels import LABELS
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 ARTICLE = {"en": "container-diet/", "ko": "ko/container-diet/"}
-N_CHARTS = 7  # the article's charts, the same in both editions
+N_CHARTS = 9  # the article's charts, the same in both editions
 # Material's language-switch integration fetches a sitemap.xml next to each alternate-language link;
 # mkdocs-static-i18n's links point at pages, so those probes 404 on every page of the demo site, with or
 # without charts. That is Material's request to our own server, not a chart's: tolerated by URL, nothing else.
@@ -153,7 +153,7 @@ def _program(name: str) -> str:
 
 def assert_values_equal_record(figs: list[dict], record: dict) -> None:
     assert [f["kind"] for f in figs] == ["binary-sizes", "probes", "binary-sizes", "build-times", "image-sizes",
-                                         "benchmark", "benchmark"]
+                                         "bar", "benchmark", "benchmark", "bar"]
     builds, images, probes = record["builds"], record["images"], record["probes"]
     benches = [record["benchmarks"][n] for n in ("hello-startup", "alloc-threads")]
     for f in figs:
@@ -177,6 +177,13 @@ def assert_values_equal_record(figs: list[dict], record: dict) -> None:
                 assert t["y"] == [s["seconds"] for s in bench["variants"][t["name"]]["samples"]], t["name"]
             marked = sum(len(t["y"]) for t in f["data"] if t["type"] == "scatter")
             assert marked == sum(len(bench["variants"][t["name"]]["outliers"]) for t in boxes)
+        elif f["kind"] == "bar":  # charts of the author's own: compressed image sizes, then peak memory
+            values = {x: y for t in f["data"] for x, y in zip(t["x"], t["y"])}
+            if set(values) <= set(images):
+                assert values == {n: images[n]["size"]["compressed"] for n in images}
+            else:
+                assert values == {f"{b}/{v}": x["max_rss"] for b, e in record["benchmarks"].items()
+                                  for v, x in e["variants"].items()}
         elif f["kind"] == "image-sizes":
             base, app = f["data"]
             for i, name in enumerate(base["x"]):
@@ -363,6 +370,11 @@ def test_reading_quality_at_both_widths_and_schemes(page: Page, site, lang: str,
         const s = getComputedStyle(m, '::before'); return [s.content, s.borderRightWidth, s.backgroundColor]; })""")
     assert marks and all(m[0] == '""' for m in marks)  # drawn by CSS: an empty box with borders or a fill
     assert page.locator(".lb-bench .lb-verdict").count() >= 3
+    # Material's copy button sits in the terminal's title bar, above the first command, never over it
+    buttons = page.evaluate("""() => Array.from(document.querySelectorAll('.lb-terminal')).map(t => {
+        const b = t.querySelector('.md-code__button, .md-clipboard'), c = t.querySelector('.lb-cmd');
+        return b && c ? [b.getBoundingClientRect().bottom, c.getBoundingClientRect().top] : null; })""")
+    assert buttons and all(b is not None and b[0] <= b[1] for b in buttons), buttons
     if width == 390 and scheme == "light":
         page.locator(".lb-bench").first.screenshot(path=str(ARTIFACTS / f"bench-table-{lang}-390.png"))
     page.watch.check()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+import yaml
 
 from livebench.errors import DirectiveError
 from livebench.render import expand_markdown
@@ -336,10 +337,66 @@ def test_both_editions_carry_the_same_charts_in_the_same_order(site: Path):
     for ed in ("container-diet", "ko/container-diet"):
         p = parse((site / ed / "index.html").read_text(encoding="utf-8"))
         kinds[ed] = [(f["lang"], [t["type"] for t in f["data"]], [t.get("y") for t in f["data"]]) for f in p.figures]
-        assert len(p.figures) == 7
+        assert len(p.figures) == 9
     en, ko = kinds["container-diet"], kinds["ko/container-diet"]
-    assert [k[0] for k in en] == ["en"] * 7 and [k[0] for k in ko] == ["ko"] * 7
+    assert [k[0] for k in en] == ["en"] * 9 and [k[0] for k in ko] == ["ko"] * 9
     assert [k[1:] for k in en] == [k[1:] for k in ko]  # same traces, same numbers, one record
     img = parse((site / "container-diet/index.html").read_text()).figures[4]  # image-sizes; the benchmarks follow
     for name, base in zip(img["data"][0]["x"], img["data"][0]["y"]):
         assert base == sum(l["size"] for l in record["images"][name]["layers"] if l.get("role") != "app")
+
+
+# -- charts of one's own ------------------------------------------------------------------------
+BENCH_RECORD = {**RECORD, "benchmarks": {"b": {"settings": {"compare_to": "x"}, "comparisons": [], "variants": {
+    v: {"median": m, "max_rss": r, "runs": 3, "samples": [{"seconds": m * k, "user": 0.0, "system": 0.0} for k in (0.9, 1, 1.1)]}
+    for v, m, r in (("x", 0.002, 2_000_000), ("y", 0.0005, 300_000))}}}}
+
+
+@pytest.mark.parametrize("body, trace", [
+    ("chart: bar\ndata: builds\ny: artifact.size\nunit: bytes", "bar"),
+    ("chart: grouped-bar\ndata: images\ny: size.compressed\ncolor: base\nunit: bytes", "bar"),
+    ("chart: stacked-bar\ndata: builds\nx: linkage.libc\ny: artifact.size\ncolor: name\nunit: bytes", "bar"),
+    ("chart: line\ndata: benchmarks\nx: variant\ny: median\nunit: seconds", "scatter"),
+    ("chart: scatter\ndata: builds\nx: seconds\ny: artifact.size\nunit: bytes\nx_unit: seconds\nlog: true", "scatter"),
+    ("chart: box\ndata: benchmarks\nx: variant\ny: samples.seconds\nunit: seconds", "box"),
+    ("chart: strip\ndata: benchmarks\nx: variant\ny: samples.seconds\nunit: seconds", "box"),
+    ("chart: heatmap\ndata: probes\nx: base\ny: build\nz: exit_code", "heatmap"),
+])
+def test_every_chart_type_draws_the_records_numbers(body, trace):
+    out, p = chart(yaml.safe_load(body), record=BENCH_RECORD)
+    (fig,) = p.figures
+    assert {t["type"] for t in fig["data"]} == {trace}
+    assert '<details class="lb-chart__data">' in out and p.links  # the table and the downloads, as presets have
+    if "samples.seconds" in body:  # every sample of every variant, as recorded
+        ys = {t["name"]: t["y"] for t in fig["data"]}
+        assert ys == {v: [s["seconds"] for s in x["samples"]] for v, x in BENCH_RECORD["benchmarks"]["b"]["variants"].items()}
+    if "artifact.size" in body and "stacked" not in body:
+        values = [y for t in fig["data"] for y in t["y"]]
+        assert sorted(values) == sorted(b["artifact"]["size"] for b in RECORD["builds"].values() if b.get("ok", True))
+
+
+def test_own_chart_labels_sort_and_filters():
+    body = {"chart": "bar", "data": "builds", "y": "artifact.size", "unit": "bytes", "sort": "-y",
+            "title": {"en": "Sizes", "ko": "크기"}, "y_title": {"en": "bytes", "ko": "바이트"}}
+    _, en = chart(body)
+    _, ko = chart(body, lang="ko")
+    assert en.figures[0]["layout"]["title"]["text"] == "Sizes" and ko.figures[0]["layout"]["title"]["text"] == "크기"
+    ys = en.figures[0]["data"][0]["y"]
+    assert ys == sorted(ys, reverse=True)
+    names = [b for b in RECORD["builds"] if RECORD["builds"][b].get("ok", True)][:1]
+    _, only = chart({**body, "only": names})
+    assert only.figures[0]["data"][0]["x"] == names
+
+
+@pytest.mark.parametrize("body, says", [
+    ("chart: scater\ndata: builds\ny: artifact.size", "Did you mean 'scatter'"),
+    ("chart: bar\ndata: buils\ny: artifact.size", "Did you mean 'builds'"),
+    ("chart: bar\ndata: builds\ny: artifact.sise", "Did you mean 'artifact.size'"),
+    ("chart: bar\ndata: builds\ny: artifact.size\nunit: byte", "Did you mean 'bytes'"),
+    ("chart: bar\ndata: builds\ny: artifact.size\ncolour: x", "Did you mean 'color'"),
+    ("chart: heatmap\ndata: probes\nx: base\ny: build", "needs 'z'"),
+    ("chart: bar\ndata: builds\ny: artifact.size\nonly: [nope]", "no row nope"),
+])
+def test_own_chart_mistakes_name_page_line_and_fix(body, says):
+    _, problems = expand_markdown(f"text\n\n```livebench\n{body}\n```\n", RECORD, lang="en", page="docs/p.md")
+    assert len(problems) == 1 and says in str(problems[0]) and str(problems[0]).startswith("docs/p.md:3:")

@@ -1,6 +1,7 @@
 """End to end: `mkdocs build` of the demo site, both editions, from real builds."""
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -43,6 +44,34 @@ def test_no_published_transcript_shows_a_folder_of_this_machine(built):
             assert not [r for r in real if r in screen], screen[:400]
             assert home == "/" or f"{home}/" not in screen, screen[:400]
         assert "~/work/slice-gnu/install" in text  # "$LIVEBENCH_WORK/install", by its shown value
+
+
+def test_docker_images_on_the_page_is_the_engines_own_output(built):
+    site, *_ = built
+    record = json.loads((site / "livebench" / "results.json").read_text())
+    refs = [record["images"][n]["ref"] for n in ("slice-debian-glibc", "slice-debian-musl", "slice-busybox-musl",
+                                                 "slice-distroless-musl")]
+    engine = subprocess.run(["docker", "images", "livebench/*"], capture_output=True, text=True, check=True).stdout
+    cols = lambda line: tuple(re.split(r"\s{2,}", line.strip()))  # column widths follow the longest name listed
+    want = {cols(line) for line in engine.splitlines() if cols(line)[0] in {r.split(":")[0] for r in refs}}
+    assert len(want) == 4
+    text = (site / "container-diet" / "index.html").read_text()
+    (screen,) = [s for s in re.findall(r'<pre class="lb-terminal__screen">(.*?)</pre>', text, re.S)
+                 if "docker images" in s]
+    shown = {cols(line) for line in html.unescape(re.sub(r"<[^>]+>", "", screen)).splitlines()}
+    assert want <= shown, (want, shown)  # SIZE as the engine prints it ("74.7MB"), not livebench's figure
+
+
+def test_hello_sources_on_the_page_are_the_built_files(built):
+    site, *_ = built
+    text = (site / "container-diet" / "index.html").read_text()
+    for path, build, word in (("benchmarks/hello-c/hello.c", "hello-c-gnu", "printf"),
+                              ("benchmarks/hello-rust/src/main.rs", "hello-rust-gnu", "println")):
+        caption = text.index(f"<code>{path}</code>, as built by {build}")
+        block = text[caption:caption + 4000]
+        assert 'class="highlight"' in block and word in block  # Pygments, through the site's own config
+        code = re.sub(r"<[^>]+>", "", block[block.index("<pre"):block.index("</pre>")])
+        assert html.unescape(code).strip() == (ROOT / path).read_text().strip()
 
 
 def test_record_holds_six_real_builds(built):

@@ -162,7 +162,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return insert_after_title(markdown, problem_html(self.halted, lang)) if self.halted else markdown
         page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
-        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, stash=self.slots.html,
+        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, root=self.root,
+                                         stash=self.slots.html,
                                          first_line=first_line)
         for p in problems:
             if self.config.on_failure == "warn" and not self.strict:

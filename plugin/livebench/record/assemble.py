@@ -28,6 +28,8 @@ def assemble(plan: Plan, result: RunResult) -> dict[str, Any]:
         record["measurements"] = result.measurements
     if plan.benchmarks:
         record["benchmarks"] = result.benchmarks
+    if result.docker_images is not None:
+        record["docker_images"] = result.docker_images
     record = copy.deepcopy(record)
     # Figures published elsewhere travel with what they compare to, labelled (pages read only the record).
     for section, declared in (("builds", plan.builds), ("images", plan.images)):

@@ -113,6 +113,7 @@ class SetupEntry(TypedDict):
     skipped: NotRequired[bool]  # true: not run, because a setup step it needs failed (reported there)
     exports: NotRequired[dict[str, str]]  # setup steps: the variables handed to the builds that need them
     incremental: NotRequired[bool]  # true: run in the work folder of earlier runs (the spec's opt-in)
+    inputs: NotRequired[dict[str, str]]  # declared input file (relative to the root) -> sha256 the key used
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 
@@ -360,6 +361,7 @@ class Record(TypedDict):
     probes: dict[str, dict[str, ProbeEntry]]  # build name -> base name -> the run
     failures: list[Failure]  # everything that failed; empty when all is well
     benchmarks: NotRequired[dict[str, BenchmarkEntry]]  # only when the spec has `benchmarks:`
+    docker_images: NotRequired[Transcript]  # `docker images 'livebench/*'` as the engine's CLI printed it, declared images only
     measurements: NotRequired[dict[str, dict[str, Measurement]]]  # only when the spec has `measurements:`; name -> file stem -> it
     claims: list[ClaimEntry]  # every claim of the spec and the pages
     baseline: BaselineInfo | None  # null when there is no baseline file

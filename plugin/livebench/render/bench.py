@@ -80,7 +80,7 @@ def caption_html(bench: dict, lang: str) -> str:
         label(lang, "bench_where_sandbox", base=where.partition(":")[2])
     governor = f", {mach['governor']}" if mach.get("governor") else ""
     text = label(lang, "bench_caption", where=where_text, command="\x00", warmup=str(bench["settings"]["warmup"]),
-                 date=short_date(m.get("date")), cpu=str(mach.get("cpu_model") or "?"),
+                 date=short_date(m.get("date"), lang), cpu=str(mach.get("cpu_model") or "?"),
                  cpus=str(mach.get("cpu_count") or "?"), governor=governor,
                  before=" / ".join(map(str, m.get("load_before") or [])),
                  after=" / ".join(map(str, m.get("load_after") or [])))

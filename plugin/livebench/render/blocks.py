@@ -1,6 +1,7 @@
 """Block directives → HTML. Each takes the directive's options, the record and the language."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from .html import esc, status_mark, terminal_text
 from .labels import KIND_WORDS, label
 from .measures import block_measurements
 from .options import names as option_names
+from .terminal import terminal
 
 
 def _get(record: dict, section: str, name: str, what: str) -> dict:
@@ -30,25 +32,6 @@ def _ok_build(record: dict, name: str) -> dict:
     if not b.get("ok") or not b.get("linkage"):
         raise DirectiveError(f"build '{name}' failed or could not be inspected: {b.get('error') or b.get('linkage_error')}")
     return b
-
-
-def terminal(entries: list[dict], prompt: str, title: str, lang: str, extra_class: str = "") -> str:
-    lines = []
-    for e in entries:
-        shown = e.get("shown") or e["command"]
-        lines.append(f'<span class="lb-prompt">{esc(prompt)}</span> <span class="lb-cmd">{esc(shown)}</span>\n')
-        out = terminal_text(e.get("output", ""))
-        if out and not out.endswith("\n"):
-            out += "\n"
-        lines.append(out)
-        if e.get("exit_code"):
-            lines.append(f'<span class="lb-exit">[{esc(label(lang, "exit"))} {esc(e["exit_code"])}]</span>\n')
-    screen = "".join(lines).rstrip("\n")
-    return (
-        f'<div class="lb-terminal {extra_class}" data-lb-title="{esc(title)}">'
-        f'<div class="lb-terminal__bar"><span class="lb-dots"></span><span>{esc(title)}</span></div>'
-        f'<pre class="lb-terminal__screen"><code>{screen}</code></pre></div>'
-    )
 
 
 def block_transcript(opts: dict, record: dict, lang: str) -> str:
@@ -71,7 +54,7 @@ def block_transcript(opts: dict, record: dict, lang: str) -> str:
         note += f", {label(lang, 'incremental')}"
     title = str(opts.get("title") or f"{name} — {note}")
     cls = "lb-failed" if not item.get("ok") else ""
-    return terminal(entries, prompt, title, lang, cls)
+    return terminal(entries, prompt, title, lang, cls, opts)
 
 
 def block_linkage(opts: dict, record: dict, lang: str) -> str:
@@ -117,8 +100,9 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
     for name in names:
         im = _get(record, "images", name, "image")
         size = im.get("size") or {}
-        layers = " + ".join(
-            f'{esc(l.get("role", "?"))} {esc(human_size(l.get("size")))}' for l in im.get("layers") or []
+        layers = " + ".join(  # "base 73.8 MB + app 934.8 kB", in the page's language
+            f'{esc(label(lang, "layer_word_" + ("app" if l.get("role") == "app" else "base")))} '
+            f'{esc(human_size(l.get("size")))}' for l in im.get("layers") or []
         )
         cells = [
             f"<td><code>{esc(name)}</code></td>",
@@ -139,17 +123,40 @@ def block_images(opts: dict, record: dict, lang: str) -> str:
 
 
 def block_docker_images(opts: dict, record: dict, lang: str) -> str:
+    """The engine's real `docker images` lines of these images; with the embedded backend (or a record
+    without the listing) a table computed from the layers, labelled so, never a look-alike terminal."""
     names = option_names(opts, "docker-images")
-    lines = [f"{'REPOSITORY':<24}{'TAG':<26}{'IMAGE ID':<15}SIZE"]
-    for name in names:
-        im = _get(record, "images", name, "image")
+    images = [_get(record, "images", n, "image") for n in names]
+    listing = record.get("docker_images")
+    if listing and all(im.get("backend") == "docker" for im in images):
+        wanted = {im.get("ref") for im in images}
+        lines = listing["output"].rstrip("\n").splitlines()
+        rows = [line for line in lines[1:] if not line.startswith("[livebench:") and _listing_ref(line) in wanted]
+        missing = [n for n, im in zip(names, images) if im.get("ref") not in {_listing_ref(r) for r in rows}]
+        if missing:
+            raise DirectiveError(f"`docker images` of the run does not list {', '.join(missing)}: "
+                                 f"run again (`livebench run`) so the engine holds them")
+        others = len(lines) - 1 - len(rows)
+        if others:
+            rows.append(f"[livebench: {others} line(s) of other images left out]")
+        entry = {**listing, "output": "\n".join(lines[:1] + rows)}
+        return terminal([entry], str(opts.get("prompt", "$")), str(opts.get("title") or "docker images"), lang)
+    L = lambda k: esc(label(lang, k))
+    head = "".join(f"<th>{L(k)}</th>" for k in ("image", "tag", "image_id", "uncompressed"))
+    body = []
+    for name, im in zip(names, images):
         ref = im.get("ref") or f"livebench/{name}:latest"
-        repo, _, tag = ref.rpartition(":") if ":" in ref.split("/")[-1] else (ref, "", "latest")
-        image_id = (im.get("id") or im.get("config_digest") or "sha256:?").split(":")[-1][:12]
-        size = im["size"].get("engine") if im["size"].get("engine") is not None else im["size"]["uncompressed"]
-        lines.append(f"{repo:<24}{tag:<26}{image_id:<15}{human_size(size, decimals=3 if size < 1e7 else 1).replace(' ', '')}")
-    entry = {"command": "docker images", "output": "\n".join(lines), "exit_code": 0}
-    return terminal([entry], str(opts.get("prompt", "$")), str(opts.get("title") or "docker images"), lang)
+        repo, _, tag = ref.rpartition(":")
+        body.append(f"<tr><td><code>{esc(repo)}</code></td><td>{esc(tag)}</td>"
+                    f"<td><code>{esc((im.get('id') or '').split(':')[-1][:12])}</code></td>"
+                    f"<td>{esc(human_size(im['size']['uncompressed']))}</td></tr>")
+    return (f'<div class="lb-images"><table class="lb-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table><p class=\"lb-note\">{L('computed_listing')}</p></div>")
+
+
+def _listing_ref(line: str) -> str:
+    cols = re.split(r"\s{2,}", line.strip())
+    return f"{cols[0]}:{cols[1]}" if len(cols) > 1 else cols[0]
 
 
 def block_probes(opts: dict, record: dict, lang: str) -> str:
@@ -195,7 +202,8 @@ def block_probe(opts: dict, record: dict, lang: str) -> str:
     entry = {"command": p.get("command", ""), "shown": p.get("shown"), "output": p.get("output", ""),
              "exit_code": p.get("exit_code")}
     title = str(opts.get("title") or f"{name} @ {base}")
-    screen = terminal([entry], str(opts.get("prompt", "$")), title, lang, "" if p.get("exit_code") == 0 else "lb-failed")
+    screen = terminal([entry], str(opts.get("prompt", "$")), title, lang, "" if p.get("exit_code") == 0 else "lb-failed",
+                      opts)
     if not p.get("shown"):
         return screen  # a record from before `shown`: the terminal already shows the engine's command
     how = label(lang, "probe_how_docker" if p.get("how") == "docker" else "probe_how_sandbox")
@@ -216,12 +224,12 @@ BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
     "benchmark": block_benchmark,
 }
 OPTIONS = {
-    "transcript": {"prompt", "title", "commands"},
+    "transcript": {"prompt", "title", "commands", "hide", "fold"},
     "linkage": set(),
     "images": {"reference"},
     "docker-images": {"prompt", "title"},
     "probes": set(),
-    "probe": {"base", "prompt", "title"},
+    "probe": {"base", "prompt", "title", "hide", "fold"},
     "claim": {"text"},
     "chart": CHART_OPTIONS_ALL,  # each chart kind checks its own subset (render/charts.py)
     "measurements": {"only"},

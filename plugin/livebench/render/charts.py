@@ -45,6 +45,9 @@ from plotly.utils import PlotlyJSONEncoder
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 from .bench import chart_benchmark
+from .custom import OPTIONS as CUSTOM_OPTIONS
+from .custom import TYPES as CUSTOM_TYPES
+from .custom import chart_custom
 from .figure import Chart
 from .html import esc, inline_text
 from .labels import label
@@ -61,6 +64,7 @@ CHART_OPTIONS: dict[str, set[str]] = {
     "build-times": {"builds", "log", "title"},
     "ratios": {"measurements", "only", "title"},  # results of benchmarks/perf (render/measures.py)
     "benchmark": {"benchmark", "variants", "log", "title"},  # every sample of a benchmark (render/bench.py)
+    **{t: CUSTOM_OPTIONS for t in CUSTOM_TYPES},  # charts of one's own: a query over the record (render/custom.py)
 }
 ALL_OPTIONS = set().union(*CHART_OPTIONS.values())
 _ESCAPED_BACKSLASH = re.compile(r"\\\\")  # a JSON-escaped backslash: two backslash characters
@@ -72,6 +76,7 @@ CHARTS: dict[str, Callable[[dict, dict, str], Chart]] = {
     "build-times": chart_build_times,
     "ratios": chart_ratios,
     "benchmark": chart_benchmark,
+    **{t: chart_custom for t in CUSTOM_TYPES},
 }
 
 

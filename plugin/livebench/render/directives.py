@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import DirectiveError
 from ..spec.claims import INLINE_CLAIM_RE
@@ -18,6 +19,7 @@ from .claims import inline_claim
 from .html import esc, inline_text
 from .labels import label
 from .provenance import provenance_html
+from .source import source_block
 from .values import inline_value
 
 
@@ -32,7 +34,8 @@ class Problem:
 
 
 def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
-                    stash: dict[str, str] | None = None, first_line: int = 1) -> tuple[str, list[Problem]]:
+                    stash: dict[str, str] | None = None, first_line: int = 1,
+                    root: Path | None = None) -> tuple[str, list[Problem]]:
     """Return the page with directives rendered, and the problems found (page + line each).
 
     ``first_line`` is the editor's line number of the first line given (MkDocs strips the front
@@ -60,6 +63,15 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
             out.extend(lines[item.start:item.end + 1])  # a normal code block: untouched
             continue
         any_block = True
+        code = _source(item, record, lang, page, lineno, problems, root)
+        if code is not None:  # Markdown, not HTML: the site's highlighter colours it
+            caption, fenced = code
+            if stash is not None:
+                token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
+                stash[token] = caption
+                caption = token
+            out.extend(["", item.indent + caption, "", *(item.indent + line for line in fenced), ""])
+            continue
         html = _block(item, record, lang, page, lineno, problems)
         if stash is not None:
             token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
@@ -77,6 +89,21 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
             prov = token
         out.extend(["", prov, ""])
     return "\n".join(out), problems
+
+
+def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, problems: list[Problem],
+            root: Path | None) -> tuple[str, list[str]] | None:
+    try:
+        opts = block_options(fence)
+    except DirectiveError:
+        return None  # reported by _block
+    if not isinstance(opts, dict) or "source" not in opts:
+        return None
+    try:
+        return source_block(opts, record, lang, root)
+    except DirectiveError as exc:
+        problems.append(Problem(page, lineno, str(exc)))
+        return problem_html(str(exc), lang), []
 
 
 def _block(fence: Fence, record: dict, lang: str, page: str, lineno: int, problems: list[Problem]) -> str:

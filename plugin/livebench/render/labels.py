@@ -57,6 +57,11 @@ LABELS: dict[str, dict[str, str]] = {
         "bench_cached": "Reused from the cache: the same artifacts, command, inputs and machine.",
         "chart_bench": "{name}: time per run (every sample)", "axis_time": "Time per run", "outlier": "outlier",
         "not_measured": "not measured",
+        "tag": "Tag", "image_id": "Image ID", "layer_word_base": "base", "layer_word_app": "app",
+        "source_caption": "{path}, as built by {builds} (sha256 {digest}…)",
+        "lines_hidden": "livebench: {n} line(s) hidden by this page's `hide:`", "lines_folded": "{n} more lines",
+        "computed_listing": "Computed by livebench from the image's layers (the embedded backend wrote it; no engine was asked). "
+                            "The Docker engine would show the same uncompressed size.",
         "probe_how_docker": "How it ran: the Docker command", "probe_how_sandbox": "How it ran: the sandbox command",
         "measurements_note": "Measured by the scripts in benchmarks/perf/ (variants alternated, medians of several "
                              "rounds) and read from their result files into the record; the site build does not re-run them.",
@@ -116,6 +121,11 @@ LABELS: dict[str, dict[str, str]] = {
         "bench_cached": "캐시에서 다시 사용한 결과입니다: 아티팩트, 명령, 입력, 머신이 모두 같습니다.",
         "chart_bench": "{name}: 실행 1회당 시간 (모든 표본)", "axis_time": "실행 1회당 시간", "outlier": "이상치",
         "not_measured": "측정 안 됨",
+        "tag": "태그", "image_id": "이미지 ID", "layer_word_base": "베이스", "layer_word_app": "앱",
+        "source_caption": "{path}: {builds} 빌드가 컴파일한 그대로 (sha256 {digest}…)",
+        "lines_hidden": "livebench: 이 페이지의 `hide:` 설정으로 {n}줄을 숨겼습니다", "lines_folded": "{n}줄 더 보기",
+        "computed_listing": "livebench가 이미지의 레이어로 계산한 값입니다(내장 백엔드가 이미지를 썼고, 엔진에는 묻지 않았습니다). "
+                            "Docker 엔진도 같은 비압축 크기를 보여 줍니다.",
         "probe_how_docker": "실제 실행 방법: Docker 명령", "probe_how_sandbox": "실제 실행 방법: 샌드박스 명령",
         "measurements_note": "benchmarks/perf/의 스크립트로 측정한 값입니다 (비교 대상을 번갈아 실행, 여러 회의 중앙값). "
                              "결과 파일을 레코드로 읽어 온 것이며, 사이트를 빌드할 때 다시 실행하지는 않습니다.",

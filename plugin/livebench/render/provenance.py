@@ -8,11 +8,14 @@ from .labels import label
 FIRST_TOOLS = ("rustc", "cargo", "gcc", "musl", "musl-gcc", "docker")
 
 
-def short_date(iso: str | None) -> str:
-    """``2026-11-28T06:51:16+00:00`` → ``2026-11-28 06:51 UTC``."""
+def short_date(iso: str | None, lang: str = "en") -> str:
+    """``2026-11-28T06:51:16+00:00`` → ``2026-11-28 06:51 UTC`` (Korean: ``2026년 11월 28일 06:51 UTC``)."""
     if not iso:
         return "?"
     day, _, rest = iso.partition("T")
+    if lang == "ko" and len(day) == 10:
+        y, m, d = day.split("-")
+        day = f"{int(y)}년 {int(m)}월 {int(d)}일"
     return f"{day} {rest[:5]} UTC" if rest else day
 
 
@@ -46,7 +49,7 @@ def provenance_html(record: dict, lang: str) -> str:
                           + (f" ({engine['storage_driver']})" if engine.get("storage_driver") else ""))
     elif p.get("backend"):
         where_bits.append(f"{p['backend']} backend")
-    where_bits.append(short_date(p.get("date")))
+    where_bits.append(short_date(p.get("date"), lang))
     if commit:
         where_bits.append(f"commit {commit}")
     summary = L("prov_summary", where=" · ".join(where_bits))
@@ -78,7 +81,7 @@ def frozen_note_html(record: dict, lang: str, path: str) -> str:
     """The note on every page with directives when the site is built from a committed record."""
     p = record.get("provenance") or {}
     host = f"{p.get('arch') or '?'}, {kernel_release(p.get('kernel'))}"
-    text = label(lang, "frozen_note", date=short_date(p.get("date")), host=host,
+    text = label(lang, "frozen_note", date=short_date(p.get("date"), lang), host=host,
                  commit=(p.get("git_commit") or "?")[:10], path=path)
     return (f'<div class="admonition note lb-frozen"><p class="admonition-title">{esc(label(lang, "frozen_title"))}'
             f'</p><p>{esc(text)}</p></div>')

@@ -51,6 +51,7 @@ class RunResult:
     probes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     measurements: dict[str, dict[str, Any]] | None = None
     benchmarks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    docker_images: dict[str, Any] | None = None  # the engine's `docker images` of the declared images (a transcript entry)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 

@@ -50,7 +50,7 @@ class Display:
     def text(self, text: str) -> str:
         for real, shown in self.replacements:
             if real in text:
-                text = re.sub(re.escape(real) + r"(?=/|\b|$)", lambda _m, s=shown: s, text)
+                text = re.sub(re.escape(real) + r"(?![\w.-])", lambda _m, s=shown: s, text)  # not /proj-old
         return text
 
     def command(self, command: str) -> str:

@@ -47,7 +47,7 @@ def _image_stages(ctx: StageContext) -> dict[str, BaseResult]:
     # images (or a warm build, which never gets here) needs none of it.
     from .images.assemble import select_backend
     from .images.engine import engine_info
-    from .images.stage import run_bases, run_images
+    from .images.stage import capture_listing, run_bases, run_images
     from .probes.stage import run_probes
 
     try:
@@ -59,6 +59,8 @@ def _image_stages(ctx: StageContext) -> dict[str, BaseResult]:
     ctx.result.engine = engine_info() if backend == "docker" else None
     bases = run_bases(ctx)
     run_images(ctx, bases, backend)
+    if backend == "docker":
+        capture_listing(ctx)
     run_probes(ctx, bases, backend)
     if backend == "docker":
         from .images import engine

@@ -38,6 +38,7 @@ class Steps:
         self.tool_versions: dict[str, str] = {}
         self.tool_errors: dict[str, str] = {}
         self.setup_keys: dict[str, str] = {}
+        self.inputs: dict[str, dict[str, str]] = {}  # step -> its declared inputs' sha256 (hashed once, for the key)
 
     # -- tools -------------------------------------------------------------------------------
     def tools(self) -> dict[str, str]:
@@ -128,7 +129,7 @@ class Steps:
             "name": step.name,
             "entry": step.key_entry,
             "env": dict(self.plan.env),
-            "inputs": self._input_hashes(step),
+            "inputs": self.inputs.setdefault(step.name, self._input_hashes(step)),
             "tools": {t: self.tool_versions.get(t) for t in step.tools},
             "needs": {n: self.setup_keys.get(n) for n in step.needs},
             "display": self.plan.display_root,  # the transcript shows it (run/display.py)
@@ -239,6 +240,7 @@ class Steps:
         if cached:
             result = {k: v for k, v in cached.items() if k != "_dir"}
             result["cached"] = True
+            result["inputs"] = self.inputs[step.name]  # entries cached before `inputs` was recorded
             if "artifact" in result:
                 result["artifact"]["path"] = self.ctx.rel(Path(cached["_dir"]) / "artifact" / result["artifact"]["name"])
             self.ctx.event("cached", step.name)
@@ -271,7 +273,8 @@ class Steps:
                                          transcript, key)
             seconds = round(sum(t["seconds"] for t in transcript), 3)
             result: dict[str, Any] = {"ok": True, "cached": False, "key": key, "error": None,
-                                      "seconds": seconds, "transcript": transcript}
+                                      "seconds": seconds, "transcript": transcript,
+                                      "inputs": self.inputs[step.name]}  # what a `source` block may show
             exports = _read_exports(out_dir / EXPORTS_FILE)
             if exports:
                 result["exports"] = exports

@@ -7,11 +7,14 @@ neither rebuilds nor re-runs them.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from ..._util.files import sha256_file
+from ..._util.proc import run_command
 from ...errors import LivebenchError
 from ...spec.inputs import dockerfile_inputs
 from ...spec.model import ImageSpec, Plan
@@ -88,3 +91,32 @@ def run_images(ctx: StageContext, bases: dict[str, BaseResult], backend: str) ->
         ctx.cache.commit("images", key, ctx.cache.staging(), data)
         ctx.result.images[name] = {**data, "cached": False}
         ctx.event("done", f"image {name}", f"{data['size']['uncompressed']:,} bytes")
+
+
+LISTING = "docker images 'livebench/*'"
+
+
+def capture_listing(ctx: StageContext) -> None:
+    """The engine's own `docker images` of the declared images, as its CLI printed it, for the page.
+
+    Lines of other livebench images in the engine (other projects) are left out, and a last line
+    says how many, so the output shown is the engine's, not a look-alike."""
+    refs = {im["ref"] for im in ctx.result.images.values() if im.get("backend") == "docker" and im.get("ref")}
+    if not refs or shutil.which("docker") is None:
+        return  # the SDK alone built them: pages say the table is computed
+    entry = run_command(LISTING, cwd=ctx.plan.root, timeout=60)
+    if entry["exit_code"] != 0:
+        ctx.fail("images", f"`{LISTING}` exited {entry['exit_code']}: {entry['output'].strip()[-300:]}")
+        return
+    lines = entry["output"].rstrip("\n").splitlines()
+    kept = lines[:1] + [line for line in lines[1:] if listing_ref(line) in refs]
+    others = len(lines) - len(kept)
+    if others:
+        kept.append(f"[livebench: {others} line(s) of images this project does not declare left out]")
+    ctx.result.docker_images = {**entry, "output": "\n".join(kept) + "\n"}
+
+
+def listing_ref(line: str) -> str:
+    """``REPOSITORY:TAG`` of one line of `docker images` (columns are separated by two spaces or more)."""
+    cols = re.split(r"\s{2,}", line.strip())
+    return f"{cols[0]}:{cols[1]}" if len(cols) > 1 else cols[0]

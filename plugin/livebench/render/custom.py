@@ -1,0 +1,184 @@
+"""Charts of one's own: a chart type and a small query over the record (render/query.py).
+
+```livebench
+chart: scatter                 # bar, grouped-bar, stacked-bar, line, scatter, box, strip, heatmap
+data: builds                   # the rows: builds, images, probes, benchmarks, measurements
+x: seconds                     # field paths into each row ("name" is the row's own name)
+y: artifact.size
+color: linkage.libc            # optional: one trace (and colour) per value
+unit: bytes                    # the y (or z) values: bytes, seconds, ratio, count (default: none)
+x_unit: seconds                # optional, for a numeric x
+log: true                      # optional: a log value axis
+sort: -y                       # optional: x, -x, y, -y
+only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {field: value} filters
+title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
+```
+
+Every chart gets what the built-in kinds get: the table of exact figures, CSV and JSON downloads,
+theming and instant-navigation support (render/charts.py draws them all the same way).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .._util.units import human_size
+from ..errors import DirectiveError
+from ..spec.checker import did_you_mean
+from .bench import duration
+from .figure import LIBC_COLORS, OTHER_COLORS, Chart, base_layout, pt
+from .query import column, rows, select
+
+TYPES = ("bar", "grouped-bar", "stacked-bar", "line", "scatter", "box", "strip", "heatmap")
+UNITS = ("bytes", "seconds", "ratio", "count", "none")
+OPTIONS = {"data", "x", "y", "z", "color", "unit", "x_unit", "log", "sort", "only", "where", "title", "x_title",
+           "y_title"}
+REQUIRED = {"heatmap": ("data", "x", "y", "z")}
+
+
+def fmt(value: Any, unit: str) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "–" if value is None else str(value)
+    if unit == "bytes":
+        return human_size(value)
+    if unit == "seconds":
+        return duration(float(value))
+    if unit == "ratio":
+        return f"{value:.3g}×"
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+
+
+def text_for(opts: dict, key: str, lang: str, default: str) -> str:
+    value = opts.get(key)
+    if value is None:
+        return default
+    if isinstance(value, dict):
+        chosen = value.get(lang, value.get("en"))
+        if not isinstance(chosen, str):
+            raise DirectiveError(f"'{key}' per language: give a string for 'en' (and '{lang}'), got {value!r}")
+        return chosen
+    return str(value)
+
+
+def _unit(opts: dict, key: str) -> str:
+    unit = opts.get(key, "none")
+    if unit not in UNITS:
+        raise DirectiveError(f"'{key}: {unit}' is not a unit.{did_you_mean(str(unit), UNITS)} Units: {', '.join(UNITS)}")
+    return str(unit)
+
+
+def _axis(title: str, unit: str, log: bool) -> dict[str, Any]:
+    axis: dict[str, Any] = {"title": {"text": pt(title)}, "automargin": True}
+    if log:
+        axis.update({"type": "log", "dtick": "D2"})  # 1, 2, 5 of each decade: all minor labels crowd the axis
+    if unit == "bytes":
+        axis.update({"tickformat": "~s", "ticksuffix": "B"})
+    elif unit == "seconds":
+        axis.update({"tickformat": "~s", "ticksuffix": "s"})
+    elif unit == "ratio":
+        axis.update({"ticksuffix": "×"})
+    return axis
+
+
+def _color(group: str, i: int) -> str:
+    return LIBC_COLORS.get(group) or OTHER_COLORS[i % len(OTHER_COLORS)]
+
+
+def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
+    kind = str(opts["chart"])
+    extra = set(opts) - {"chart"} - OPTIONS
+    if extra:
+        raise DirectiveError(f"option(s) {', '.join(sorted(map(str, extra)))} do not apply to 'chart: {kind}'."
+                             f"{''.join(did_you_mean(str(k), OPTIONS) for k in sorted(map(str, extra)))} "
+                             f"Allowed: {', '.join(sorted(OPTIONS))}")
+    for key in REQUIRED.get(kind, ("data", "y")):
+        if key not in opts:
+            raise DirectiveError(f"'chart: {kind}' needs '{key}'")
+    section = str(opts["data"])
+    table = select(rows(record, section), opts.get("only"), opts.get("where"))
+    unit, x_unit = _unit(opts, "unit"), _unit(opts, "x_unit")
+    xs = column(table, opts.get("x", "name"), "x", section)
+    ys = column(table, opts["y"], "y", section)
+    zs = column(table, opts["z"], "z", section) if kind == "heatmap" else [None] * len(table)
+    groups = [str(g) for g in column(table, opts["color"], "color", section)] if "color" in opts else [""] * len(table)
+    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table]))
+    sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
+    if sort is not None:
+        if sort not in ("x", "-x", "y", "-y"):
+            raise DirectiveError(f"'sort: {sort}': write x, -x, y or -y")
+        idx = 0 if sort.endswith("x") else 1
+        def order(p: tuple) -> tuple:
+            v = p[idx]
+            return (v is None, 0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (v is None, 1, str(v))
+
+        points.sort(key=order, reverse=sort.startswith("-"))
+    title = text_for(opts, "title", lang, f"{opts['y']} / {opts.get('x', 'name')}")
+    x_title = text_for(opts, "x_title", lang, str(opts.get("x", "name")))
+    y_title = text_for(opts, "y_title", lang, str(opts["y"]))
+    data = _traces(kind, points, unit, x_unit)
+    layout = base_layout(title, lang)
+    layout.update({"xaxis": _axis(x_title, x_unit, False), "yaxis": _axis(y_title, unit, bool(opts.get("log"))),
+                   "margin": {"l": 70, "r": 20, "t": 100, "b": 60},
+                   # the legend above the plot: below it, it collides with long tick labels
+                   "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}})
+    if kind in ("bar", "grouped-bar", "stacked-bar"):
+        # bar: one bar per x, coloured by group (full width even when each group has its own x values)
+        layout["barmode"] = {"bar": "overlay", "grouped-bar": "group", "stacked-bar": "stack"}[kind]
+    if kind in ("box", "strip") and "color" not in opts:
+        layout["showlegend"] = False
+    keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else [])
+    out_rows, cells = [], []
+    for x, y, z, g, name in points:
+        row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else [])
+        out_rows.append(row)
+        numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
+        shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
+                   else "–" if isinstance(y, list) else fmt(y, unit))
+        cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
+                     + ([g] if "color" in opts else []))
+    headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
+        + ([str(opts["color"])] if "color" in opts else [])
+    return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
+
+
+def _traces(kind: str, points: list[tuple], unit: str, x_unit: str) -> list[Any]:
+    if kind == "heatmap":
+        xcats = list(dict.fromkeys(str(p[0]) for p in points))
+        ycats = list(dict.fromkeys(str(p[1]) for p in points))
+        z = [[None] * len(xcats) for _ in ycats]
+        text = [[""] * len(xcats) for _ in ycats]
+        for x, y, v, _, _ in points:
+            z[ycats.index(str(y))][xcats.index(str(x))] = v
+            text[ycats.index(str(y))][xcats.index(str(x))] = pt(fmt(v, unit))
+        return [go.Heatmap(x=[pt(c) for c in xcats], y=[pt(c) for c in ycats], z=z, text=text,
+                           texttemplate="%{text}", hovertemplate="%{x} · %{y}: %{text}<extra></extra>",
+                           colorscale="Blues", showscale=False)]
+    traces = []
+    for i, group in enumerate(dict.fromkeys(p[3] for p in points)):
+        mine = [p for p in points if p[3] == group]
+        name = pt(group) if group else None
+        color = _color(group, i)
+        if kind in ("box", "strip"):
+            for x, y, _, _, _ in mine:
+                values = y if isinstance(y, list) else [y]
+                traces.append(go.Box(
+                    y=values, name=pt(x), legendgroup=name, showlegend=bool(group) and x == mine[0][0],
+                    boxpoints="all", jitter=0.4, pointpos=0 if kind == "strip" else -1.6, marker={"color": color, "size": 4},
+                    line={"width": 0 if kind == "strip" else 1.5},
+                    fillcolor="rgba(0,0,0,0)" if kind == "strip" else None,
+                    hovertemplate=pt(x) + ": %{y}<extra></extra>"))
+            continue
+        custom = [[pt(fmt(x, x_unit)), pt(fmt(y, unit))] for x, y, *_ in mine]  # Plotly reads HTML in them
+        hover = "%{customdata[0]}: %{customdata[1]}<extra>" + (name or "") + "</extra>"
+        x_vals = [pt(x) if isinstance(x, str) else x for x, *_ in mine]
+        y_vals = [y for _, y, *_ in mine]
+        if kind in ("bar", "grouped-bar", "stacked-bar"):
+            traces.append(go.Bar(x=x_vals, y=y_vals, name=name, marker={"color": color}, customdata=custom,
+                                 text=[c[1] for c in custom], textposition="auto", hovertemplate=hover,
+                                 showlegend=bool(group)))
+        else:
+            traces.append(go.Scatter(x=x_vals, y=y_vals, name=name, mode="lines+markers" if kind == "line" else "markers",
+                                     marker={"color": color, "size": 9}, customdata=custom, hovertemplate=hover,
+                                     text=[pt(p[4]) for p in mine], showlegend=bool(group)))
+    return traces
