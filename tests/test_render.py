@@ -202,3 +202,20 @@ def test_unknown_format_and_mistyped_block_options_say_what_was_meant():
     assert "unknown option(s) promt for 'transcript'. Did you mean 'prompt'?" in problems[0].message
     _, problems = expand("```livebench\ntranscrip: hello\n```\n")
     assert "Did you mean 'transcript'?" in problems[0].message
+
+
+def test_rendered_blocks_are_kept_per_record_and_never_with_a_problem(tmp_path):
+    from livebench.mkdocs_plugin.render_memo import RenderMemo
+
+    page = "```livebench\nlinkage: [hello]\n```\n\n```livebench\nlinkage: [nope]\n```\n"
+    memo = RenderMemo(tmp_path, RECORD)
+    first, problems = expand_markdown(page, RECORD, lang="en", page="p.md", memo=memo)
+    assert len(problems) == 1 and len(memo) == 1  # the failing block is not kept
+    again = RenderMemo(tmp_path, RECORD)  # the next build: a new process, the same record
+    (key,) = list(memo)
+    assert again[key] == memo[key]
+    again[key] = "<p>KEPT</p>"  # what the next build reads is what it shows
+    second, problems = expand_markdown(page, RECORD, lang="en", page="p.md", memo=again)
+    assert "<p>KEPT</p>" in second and len(problems) == 1  # and the problem is reported again
+    changed = RenderMemo(tmp_path, {**RECORD, "builds": {}})
+    assert changed.dir != memo.dir and key not in changed

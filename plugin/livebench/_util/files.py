@@ -43,8 +43,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+def write_json_atomic(path: str | os.PathLike[str], data: Any, *, indent: int | None = 2) -> None:
+    """``indent=None`` for large documents: json's C encoder only runs without indentation (5x faster)."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
+    write_atomic(path, (text + "\n").encode("utf-8"))
 
 
 def _str_keys(obj: Any) -> Any:

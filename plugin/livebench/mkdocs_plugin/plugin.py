@@ -17,13 +17,14 @@ from .._util.log import use_logger
 from ..errors import LivebenchError
 from ..record.store import load_record, save_last
 from ..render import Problem, expand_markdown, problem_html
-from ..render.charts import CHART_MARKER, PLOTLY_BUNDLE
+from ..render.chart_kinds import CHART_MARKER, PLOTLY_BUNDLE
 from ..render.labels import lang_of
 from ..render.provenance import frozen_note_html, insert_after_title
 from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
 from ..spec.pages import front_matter_lines, page_claims
 from .config import LivebenchConfig
+from .render_memo import RenderMemo
 from .slots import BlockSlots
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
@@ -71,6 +72,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.root = Path.cwd()
         self.strict = False
         self.slots = BlockSlots()  # block HTML, put back inside every Markdown conversion of a page
+        self.render_memo: RenderMemo | None = None  # block HTML kept between builds, per record
         self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
         self.halted: str | None = None  # serve only: why there is no record this time (shown on the pages)
 
@@ -122,6 +124,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.problems, self.claims, self.claim_problems = [], {}, []
         self.slots.html.clear()
         self.record = None
+        self.render_memo = None
         if self.halted:
             return
         self.site_dir = config.site_dir
@@ -162,8 +165,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return insert_after_title(markdown, problem_html(self.halted, lang)) if self.halted else markdown
         page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
+        if self.render_memo is None:
+            self.render_memo = RenderMemo(self._cache_dir(), self.record)
         text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, root=self.root,
-                                         stash=self.slots.html,
+                                         stash=self.slots.html, memo=self.render_memo,
                                          first_line=first_line)
         for p in problems:
             if self.config.on_failure == "warn" and not self.strict:
@@ -196,7 +201,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self._verify()
         site_dir = Path(self.site_dir or config.site_dir)
         results = site_dir / self.config.results_path
-        write_json_atomic(results, self.record)
+        write_json_atomic(results, self.record, indent=None)  # every sample: compact, C-encoded
         shutil.copyfile(ASSETS / "results.schema.json", results.with_name("results.schema.json"))  # its shape
         css = site_dir / CSS_URL
         css.parent.mkdir(parents=True, exist_ok=True)

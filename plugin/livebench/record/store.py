@@ -39,7 +39,7 @@ def load_record(path: Path) -> dict[str, Any]:
 
 def save_last(cache_dir: Path, record: dict[str, Any]) -> None:
     """The cache's last record, what `livebench show` prints."""
-    write_json_atomic(Path(cache_dir) / RESULTS_FILE, record)
+    write_json_atomic(Path(cache_dir) / RESULTS_FILE, record, indent=None)
 
 
 def load_warm(cache_dir: Path, fp: str, root: Path) -> dict[str, Any] | None:
@@ -74,4 +74,4 @@ def store_warm(cache_dir: Path, fp: str, record: dict[str, Any]) -> None:
         except OSError:
             pass
         return
-    write_json_atomic(path, {"fingerprint": fp, "record": record})
+    write_json_atomic(path, {"fingerprint": fp, "record": record}, indent=None)

@@ -1,5 +1,5 @@
-"""Benchmarks on the page: the table (median ± CI, ratio with CI, runs, outliers), the box/strip chart
-of every sample, and the inline values ``{lb:bench.NAME.VARIANT.FIELD}`` / ``{lb:bench.NAME.FIELD}``."""
+"""Benchmarks on the page: the table (median ± CI, ratio with CI, runs, outliers) and the inline values
+``{lb:bench.NAME.VARIANT.FIELD}`` / ``{lb:bench.NAME.FIELD}``; the chart is in bench_chart.py (plotly)."""
 from __future__ import annotations
 
 import math
@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-import plotly.graph_objects as go
-
 from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
-from .figure import FAIL_COLOR, LIBC_COLORS, OTHER_COLORS, Chart, base_layout, pt
 from .html import esc
 from .labels import label
 from .options import names as option_names
@@ -57,13 +54,6 @@ def _ref(bench: dict) -> str:
     return (bench.get("settings") or {}).get("compare_to") or next(iter(bench["variants"]))
 
 
-def _color(name: str, i: int) -> str:
-    for libc, color in LIBC_COLORS.items():
-        if libc in name or (libc == "glibc" and name.endswith("-gnu")):
-            return color
-    return OTHER_COLORS[i % len(OTHER_COLORS)]
-
-
 def readable_command(bench: dict) -> str:
     """The template as a reader would type it: ``./slice ::2 data/words.txt`` (no placeholder, no cache path)."""
     names = {PurePosixPath(v["artifact"]).name for v in bench["variants"].values()}
@@ -98,7 +88,7 @@ def caption_html(bench: dict, lang: str) -> str:
 
 def block_benchmark(opts: dict, record: dict, lang: str) -> str:
     bench = bench_of(record, opts.get("benchmark"))
-    names = _variants(opts, bench)
+    names = selected_variants(opts, bench)
     ref = _ref(bench)
     L = lambda k, **f: esc(label(lang, k, **f))
     head = "".join(f"<th>{h}</th>" for h in (
@@ -130,7 +120,7 @@ def block_benchmark(opts: dict, record: dict, lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>{caption_html(bench, lang)}</div>")
 
 
-def _variants(opts: dict, bench: dict) -> list[str]:
+def selected_variants(opts: dict, bench: dict) -> list[str]:
     if "variants" not in opts:
         return list(bench["variants"])
     names = option_names(opts, "variants")
@@ -138,43 +128,6 @@ def _variants(opts: dict, bench: dict) -> list[str]:
         if n not in bench["variants"]:
             raise DirectiveError(f"'{n}' is not a variant of this benchmark. Variants: {', '.join(bench['variants'])}")
     return names
-
-
-def chart_benchmark(opts: dict, record: dict, lang: str) -> Chart:
-    """A box per variant with every sample drawn beside it; outliers (modified z > 3.5) marked."""
-    name = opts.get("benchmark")
-    bench = bench_of(record, name)
-    names = _variants(opts, bench)
-    title = str(opts.get("title") or label(lang, "chart_bench", name=str(name)))
-    data, rows = [], []
-    for i, n in enumerate(names):
-        v = bench["variants"][n]
-        ys = [s["seconds"] for s in v["samples"]]
-        data.append(go.Box(
-            y=ys, name=pt(n), boxpoints="all", jitter=0.4, pointpos=-1.6, marker={"color": _color(n, i), "size": 4},
-            line={"width": 1.5}, customdata=[duration(y) for y in ys],
-            hovertemplate=pt(n) + "<br>%{customdata}<extra></extra>", showlegend=False))
-        out = set(v["outliers"])
-        if out:
-            data.append(go.Scatter(
-                x=[pt(n)] * len(out), y=[ys[j] for j in sorted(out)], mode="markers", showlegend=False,
-                marker={"color": FAIL_COLOR, "symbol": "x", "size": 8}, name=pt(label(lang, "outlier")),
-                hovertemplate=pt(n) + " (" + pt(label(lang, "outlier")) + ")<br>%{y:.4s}s<extra></extra>"))
-        rows.extend([n, j, s["seconds"], s["user"], s["system"], j in out] for j, s in enumerate(v["samples"]))
-    layout = base_layout(title, lang, height=420)
-    layout.update({"yaxis": {"title": {"text": pt(label(lang, "axis_time"))}, "type": "log" if opts.get("log") else "linear",
-                             "ticksuffix": "s", "tickformat": "~s", "hoverformat": ".4s", "rangemode": "tozero",
-                             "automargin": True},
-                   "xaxis": {"automargin": True}, "margin": {"l": 70, "r": 20, "t": 60, "b": 50}})
-    keys = ["variant", "run", "seconds", "user", "system", "outlier"]
-    headers = [label(lang, k) for k in ("variant", "median_ci", "range", "bench_runs", "outliers")]
-    cells = []
-    for n in names:
-        v = bench["variants"][n]
-        lo, hi = v["ci95"]
-        cells.append([n, f"{duration(v['median'])} ({duration(lo)} … {duration(hi)})",
-                      f"{duration(v['min'])} … {duration(v['max'])}", str(v["runs"]), str(len(v["outliers"]))])
-    return Chart("benchmark", title, go.Figure(data=data, layout=layout), keys, rows, headers, cells)
 
 
 # -- inline values -----------------------------------------------------------------------------------

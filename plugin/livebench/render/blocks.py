@@ -9,8 +9,7 @@ from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 from .bench import block_benchmark
-from .charts import ALL_OPTIONS as CHART_OPTIONS_ALL
-from .charts import render_chart
+from .chart_kinds import ALL_OPTIONS as CHART_OPTIONS_ALL
 from .claims import block_claim
 from .html import esc, status_mark, terminal_text
 from .labels import KIND_WORDS, label
@@ -219,7 +218,7 @@ BLOCKS: dict[str, Callable[[dict, dict, str], str]] = {
     "probes": block_probes,
     "probe": block_probe,
     "claim": block_claim,
-    "chart": lambda opts, record, lang: render_chart(opts, record, lang, ""),  # provenance: once per page
+    "chart": lambda opts, record, lang: _chart(opts, record, lang),
     "measurements": block_measurements,
     "benchmark": block_benchmark,
 }
@@ -235,6 +234,12 @@ OPTIONS = {
     "measurements": {"only"},
     "benchmark": {"variants"},
 }
+
+
+def _chart(opts: dict, record: dict, lang: str) -> str:
+    from .charts import render_chart  # plotly, only when a chart is drawn (a warm build reads them memoised)
+
+    return render_chart(opts, record, lang, "")  # provenance: once per page
 
 
 def render_block(opts: Any, record: dict, lang: str) -> str:

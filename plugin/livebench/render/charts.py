@@ -36,37 +36,20 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 
-import plotly
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
-from .bench import chart_benchmark
-from .custom import OPTIONS as CUSTOM_OPTIONS
-from .custom import TYPES as CUSTOM_TYPES
+from .bench_chart import chart_benchmark
+from .chart_kinds import ALL_OPTIONS, CHART_MARKER, CHART_OPTIONS, CUSTOM_TYPES, PLOTLY_BUNDLE
 from .custom import chart_custom
 from .figure import Chart
 from .html import esc, inline_text
 from .labels import label
 from .presets import chart_binary_sizes, chart_build_times, chart_image_sizes, chart_probes, chart_ratios
 
-# The bundle the site serves (copied into site/assets/livebench/ by the plugin): the installed plotly's own.
-PLOTLY_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-CHART_MARKER = 'class="lb-chart"'  # present in a page's HTML exactly when it has a chart
-
-CHART_OPTIONS: dict[str, set[str]] = {
-    "image-sizes": {"images", "log", "title"},
-    "binary-sizes": {"builds", "log", "title"},
-    "probes": {"builds", "title"},
-    "build-times": {"builds", "log", "title"},
-    "ratios": {"measurements", "only", "title"},  # results of benchmarks/perf (render/measures.py)
-    "benchmark": {"benchmark", "variants", "log", "title"},  # every sample of a benchmark (render/bench.py)
-    **{t: CUSTOM_OPTIONS for t in CUSTOM_TYPES},  # charts of one's own: a query over the record (render/custom.py)
-}
-ALL_OPTIONS = set().union(*CHART_OPTIONS.values())
 _ESCAPED_BACKSLASH = re.compile(r"\\\\")  # a JSON-escaped backslash: two backslash characters
 
 CHARTS: dict[str, Callable[[dict, dict, str], Chart]] = {
@@ -160,3 +143,6 @@ def render_chart(opts: dict, record: dict, lang: str, prov_line: str) -> str:
         f'<table class="lb-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>'
         f"{downloads}{_inert(prov_line)}</figure>"
     )
+
+
+__all__ = ["ALL_OPTIONS", "CHART_MARKER", "CHARTS", "PLOTLY_BUNDLE", "figure_json", "render_chart"]

@@ -27,13 +27,12 @@ from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 from .bench import duration
+from .chart_kinds import CUSTOM_OPTIONS, CUSTOM_TYPES
 from .figure import LIBC_COLORS, OTHER_COLORS, Chart, base_layout, pt
 from .query import column, rows, select
 
-TYPES = ("bar", "grouped-bar", "stacked-bar", "line", "scatter", "box", "strip", "heatmap")
 UNITS = ("bytes", "seconds", "ratio", "count", "none")
-OPTIONS = {"data", "x", "y", "z", "color", "unit", "x_unit", "log", "sort", "only", "where", "title", "x_title",
-           "y_title"}
+TYPES, OPTIONS = CUSTOM_TYPES, CUSTOM_OPTIONS
 REQUIRED = {"heatmap": ("data", "x", "y", "z")}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,8 @@ class Problem:
 
 def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
                     stash: dict[str, str] | None = None, first_line: int = 1,
-                    root: Path | None = None) -> tuple[str, list[Problem]]:
+                    root: Path | None = None, memo: MutableMapping[str, str] | None = None,
+                    ) -> tuple[str, list[Problem]]:
     """Return the page with directives rendered, and the problems found (page + line each).
 
     ``first_line`` is the editor's line number of the first line given (MkDocs strips the front
@@ -63,7 +65,9 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
             out.extend(lines[item.start:item.end + 1])  # a normal code block: untouched
             continue
         any_block = True
-        code = _source(item, record, lang, page, lineno, problems, root)
+        key = lang + "\n" + "\n".join(line.strip() for line in lines[item.start:item.end + 1])
+        kept = memo.get(key) if memo is not None else None
+        code = None if kept is not None else _source(item, record, lang, page, lineno, problems, root)
         if code is not None:  # Markdown, not HTML: the site's highlighter colours it
             caption, fenced = code
             if stash is not None:
@@ -72,7 +76,7 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
                 caption = token
             out.extend(["", item.indent + caption, "", *(item.indent + line for line in fenced), ""])
             continue
-        html = _block(item, record, lang, page, lineno, problems)
+        html = kept if kept is not None else _memo_block(item, key, record, lang, page, lineno, problems, memo)
         if stash is not None:
             token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
             stash[token] = html
@@ -104,6 +108,18 @@ def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, probl
     except DirectiveError as exc:
         problems.append(Problem(page, lineno, str(exc)))
         return problem_html(str(exc), lang), []
+
+
+def _memo_block(fence: Fence, key: str, record: dict, lang: str, page: str, lineno: int,
+                problems: list[Problem], memo: MutableMapping[str, str] | None) -> str:
+    """Render a block and keep it in ``memo`` (owned by a caller that keys it by the record, see
+    mkdocs_plugin/render_memo.py); a block that reported a problem is never kept, so it is reported
+    on every build. A kept block is looked up before its YAML is even parsed."""
+    before = len(problems)
+    html = _block(fence, record, lang, page, lineno, problems)
+    if memo is not None and len(problems) == before:
+        memo[key] = html
+    return html
 
 
 def _block(fence: Fence, record: dict, lang: str, page: str, lineno: int, problems: list[Problem]) -> str:
