@@ -257,3 +257,11 @@ def test_commands_that_need_a_shell_get_one():
 
     assert needs_shell("LC_ALL=C ./x") and needs_shell("./x\n./y") and needs_shell("./x | wc -l")
     assert not needs_shell("./x ::2 words.txt") and not needs_shell("./x --flag=value")
+
+
+def test_the_caption_shows_a_command_a_reader_can_type(record):
+    from livebench.render.bench import readable_command
+
+    # two program names (hello, spin): one command line each, never the cache folder they sit in
+    assert readable_command(record["benchmarks"]["startup"]) == "./hello data/lines.txt · ./spin data/lines.txt"
+    assert readable_command(record["benchmarks"]["same"]) == "./hello"

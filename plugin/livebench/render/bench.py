@@ -56,10 +56,9 @@ def _ref(bench: dict) -> str:
 
 def readable_command(bench: dict) -> str:
     """The template as a reader would type it: ``./slice ::2 data/words.txt`` (no placeholder, no cache path)."""
-    names = {PurePosixPath(v["artifact"]).name for v in bench["variants"].values()}
-    if len(names) != 1:  # programs of different names: each variant's own command line
-        return " · ".join(v["command"] for v in bench["variants"].values())
-    return bench["command"].replace("{artifact}", "./" + names.pop()).replace("{data}", "data")
+    names = [PurePosixPath(v["artifact"]).name for v in bench["variants"].values()]
+    shown = [bench["command"].replace("{artifact}", "./" + n).replace("{data}", "data") for n in dict.fromkeys(names)]
+    return " · ".join(shown)  # one line per program name: never the cache folder the file sits in
 
 
 def caption_html(bench: dict, lang: str) -> str:
