@@ -26,7 +26,8 @@ def chart_benchmark(opts: dict, record: dict, lang: str) -> Chart:
         v = bench["variants"][n]
         ys = [s["seconds"] for s in v["samples"]]
         data.append(go.Box(
-            y=ys, name=pt(n), boxpoints="all", jitter=0.4, pointpos=-1.6, marker={"color": _color(n, i), "size": 4},
+            # pointpos 0: the samples over the box, so the outlier marks fall on their own points
+            y=ys, name=pt(n), boxpoints="all", jitter=0.5, pointpos=0, marker={"color": _color(n, i), "size": 4},
             line={"width": 1.5}, customdata=[duration(y) for y in ys],
             hovertemplate=pt(n) + "<br>%{customdata}<extra></extra>", showlegend=False))
         out = set(v["outliers"])
