@@ -265,3 +265,11 @@ def test_the_caption_shows_a_command_a_reader_can_type(record):
     # two program names (hello, spin): one command line each, never the cache folder they sit in
     assert readable_command(record["benchmarks"]["startup"]) == "./hello data/lines.txt · ./spin data/lines.txt"
     assert readable_command(record["benchmarks"]["same"]) == "./hello"
+
+
+def test_a_partial_run_skips_the_benchmarks_it_did_not_build(project, record):
+    partial = run(project, only={"gnu-a"})
+    assert partial["benchmarks"] == {} and not [f for f in partial["failures"] if "benchmarks." in f["what"]]
+    no_images = run(project, images=False)
+    assert "in-scratch" not in no_images["benchmarks"] and "same" in no_images["benchmarks"]
+    assert not [f for f in no_images["failures"] if f["what"].startswith("benchmarks.")]

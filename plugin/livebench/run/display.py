@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_ROOT = "~/project"
-VARIABLES = ("LIVEBENCH_WORK", "LIVEBENCH_OUT", "LIVEBENCH_ROOT", "LIVEBENCH_CACHE", "LIVEBENCH_EXPORTS")
 
 
 def _forms(path: Path) -> list[str]:

@@ -34,6 +34,11 @@ IN_ROOT = "/livebench"  # where the sandbox puts the variants and the data insid
 def run_benchmarks(ctx: StageContext, bases: dict[str, BaseResult]) -> None:
     for name, bench in ctx.plan.benchmarks.items():
         what = f"benchmarks.{name}"
+        if ctx.options.only is not None and not set(bench.variants) <= set(ctx.result.builds):
+            continue  # `--only` left a variant out: not measured, and not a failure either
+        if bench.base and not ctx.options.images:
+            ctx.event("skipped", what, "--no-images: its base is not built")
+            continue
         missing = [v for v in bench.variants if ctx.artifact(v) is None]
         if missing:
             ctx.fail(what, f"not measured: build {', '.join(missing)} failed or did not run")
