@@ -1,20 +1,18 @@
 """The spec's ``benchmarks:`` section: how fast the builds run, validated before anything runs."""
 from __future__ import annotations
 
-import re
 import shlex
 import string
 from collections.abc import Mapping
 from typing import Any
 
 from .._util.units import parse_percent
-from .checker import Checker, did_you_mean, kind_of, unknown
+from .checker import NAME_RE, Checker, did_you_mean, kind_of, unknown
 from .model import BaseSpec, Benchmark, Step
 
 BENCH_KEYS = {"description", "variants", "command", "where", "prepare", "warmup", "min_runs", "max_runs",
               "min_time", "timeout", "exit_code", "env", "compare_to", "alpha", "min_effect"}
 PLACEHOLDERS = ("artifact", "data")
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def benchmarks(c: Checker, value: Any, builds: Mapping[str, Step], bases: Mapping[str, BaseSpec]) -> dict[str, Benchmark]:

@@ -11,6 +11,7 @@ from typing import Any
 from .model import Reference, display_path
 
 REFERENCE_KEYS = {"value", "source"}
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # names of steps, builds and benchmarks (pages refer to them)
 
 
 class Checker:

@@ -6,7 +6,6 @@ objects carry the parsed values, the raw entries stay as written.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from .._util.units import parse_percent
 from ..errors import SpecError
 from . import containers
 from .benchmarks import benchmarks as benchmark_section
-from .checker import Checker, choice, did_you_mean, flag, kind_of, reference, unknown
+from .checker import NAME_RE, Checker, choice, did_you_mean, flag, kind_of, reference, unknown
 from .claims import spec_claim
 from .model import (
     RUST_TARGETS,
@@ -31,7 +30,6 @@ from .model import (
     display_path,
 )
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_TIMEOUT = 600.0
 
 TOP_KEYS = {"version", "tools", "env", "setup", "builds", "bases", "images", "probes", "claims", "drift", "baseline",

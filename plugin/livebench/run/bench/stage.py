@@ -15,13 +15,13 @@ from typing import Any
 from ..._util.clock import utc_now
 from ..._util.files import sha256_file
 from ..._util.proc import run_command
-from ...errors import ImageError, LivebenchError
+from ...errors import LivebenchError
 from ...spec.model import Benchmark
 from ..cache import make_key
 from ..context import StageContext
-from ..images.extract import extract_tar
 from ..images.model import BaseResult
 from ..probes.model import PROBE_ENV
+from ..probes.sandbox import base_root
 from . import machine
 from .harness import LAUNCHER_ID, build_launcher, launcher_possible
 from .measure import Variant, memory, sample, uses_shell, variants
@@ -188,12 +188,7 @@ def _rounded(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sandbox_root(tmp: Path, base: BaseResult, artifacts: dict[str, str], data: Path | None) -> Path:
-    root = tmp / "rootfs"
-    try:
-        extract_tar(base.tar, root, name=f"base {base.name} ({base.tar})", rootfs=True, compression="")
-    except ImageError as exc:
-        raise LivebenchError(f"sandbox in base {base.name!r}: {exc}") from None
-    root.chmod(0o755)
+    root = base_root(base, tmp)
     dest = root / IN_ROOT.lstrip("/")
     if dest.exists() or dest.is_symlink():
         raise LivebenchError(f"sandbox: {IN_ROOT} already exists in base {base.name!r}")

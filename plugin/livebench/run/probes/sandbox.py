@@ -14,6 +14,17 @@ from ..images.model import BaseResult
 from .model import PROBE_ENV, ProbeResult
 
 
+def base_root(base: BaseResult, folder: Path) -> Path:
+    """``folder/rootfs``: the base's layer extracted (hardened), ready for ``chroot`` (probes and benchmarks)."""
+    root = folder / "rootfs"
+    try:
+        extract_tar(base.tar, root, name=f"base {base.name} ({base.tar})", rootfs=True, compression="")
+    except ImageError as e:
+        raise ProbeError(f"sandbox in base {base.name!r}: {e}") from None
+    root.chmod(0o755)
+    return root
+
+
 def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, timeout: float,
              memory_limit: int | None, work_root: Path) -> ProbeResult:
     for tool in ("unshare", "chroot") + (("prlimit",) if memory_limit else ()):
@@ -23,12 +34,7 @@ def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, time
         raise ProbeError(f"sandbox probe in base {base.name!r}: its layer {base.tar} is missing; rebuild the base.")
     tmp = Path(tempfile.mkdtemp(prefix="probe-", dir=work_root / "tmp"))  # mode 0700: private to us
     try:
-        root = tmp / "rootfs"
-        try:
-            extract_tar(base.tar, root, name=f"base {base.name} ({base.tar})", rootfs=True, compression="")
-        except ImageError as e:
-            raise ProbeError(f"sandbox probe in base {base.name!r}: {e}") from None
-        root.chmod(0o755)
+        root = base_root(base, tmp)
         target = root / dest.lstrip("/")
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise ProbeError(f"sandbox probe: {dest} already exists in base {base.name!r} as a link or folder; "
