@@ -117,10 +117,7 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     y_title = text_for(opts, "y_title", lang, str(opts["y"]))
     data = _traces(kind, points, unit, x_unit)
     layout = base_layout(title, lang)
-    layout.update({"xaxis": _axis(x_title, x_unit, False), "yaxis": _axis(y_title, unit, bool(opts.get("log"))),
-                   "margin": {"l": 70, "r": 20, "t": 100, "b": 60},
-                   # the legend above the plot: below it, it collides with long tick labels
-                   "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}})
+    layout.update({"xaxis": _axis(x_title, x_unit, False), "yaxis": _axis(y_title, unit, bool(opts.get("log")))})
     if kind in ("bar", "grouped-bar", "stacked-bar"):
         # bar: one bar per x, coloured by group (full width even when each group has its own x values)
         layout["barmode"] = {"bar": "overlay", "grouped-bar": "group", "stacked-bar": "stack"}[kind]

@@ -49,12 +49,16 @@ def seconds_text(s: float, lang: str) -> str:
     return label(lang, "seconds_fmt", v=f"{s:.2f}")
 
 
+# Above the plot, under the title: below it, it collides with tick labels Plotly turns on a narrow page.
+LEGEND_ABOVE = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+
+
 def base_layout(title: str, lang: str, *, height: int = 420) -> dict:
     return {
         "title": {"text": pt(title), "x": 0, "xanchor": "left", "font": {"size": 15}},
         "height": height,
-        "margin": {"l": 70, "r": 20, "t": 70, "b": 60},
-        "legend": {"orientation": "h", "x": 0, "y": -0.18},
+        "margin": {"l": 70, "r": 20, "t": 100, "b": 60},
+        "legend": LEGEND_ABOVE,
         "hoverlabel": {"namelength": -1},
         "separators": ".,",  # both editions: 1,234.5 (Korean writes numbers the same way)
     }

@@ -8,6 +8,7 @@ from .figure import (
     APP_COLOR,
     BASE_COLOR,
     FAIL_COLOR,
+    LEGEND_ABOVE,
     LIBC_COLORS,
     OTHER_COLORS,
     RUN_COLOR,
@@ -136,7 +137,7 @@ def chart_binary_sizes(opts: dict, record: dict, lang: str) -> Chart:
         "barmode": "group",
         "xaxis": {"title": {"text": pt(label(lang, "program"))}, "automargin": True},
         "yaxis": value_axis(label(lang, "axis_file_size"), log=bool(opts.get("log")), bytes_axis=True),
-        "legend": {"orientation": "h", "x": 0, "y": -0.18, "title": {"text": pt(label(lang, "libc"))}},
+        "legend": {**LEGEND_ABOVE, "title": {"text": pt(label(lang, "libc"))}},
     })
     keys = ["build", "program", "libc", "kind", "size_bytes"]
     rows, cells = [], []
