@@ -255,7 +255,7 @@ def test_demo_provenance_names_the_toolchain_engine_and_kernel(demo_check):
         for needle in (tools["rustc"], tools["gcc"], tools["musl"], prov["engine"]["version"],
                        prov["engine"]["storage_driver"], prov["kernel"], prov["arch"], prov["backend"]):
             assert needle in html, needle
-    assert [c for c in record["claims"] if c["where"].startswith("docs/container-diet.ko.md")]
+    assert [c for c in record["claims"] if c["where"].startswith("docs/ko/container-diet.md")]
     assert all(c["ok"] for c in record["claims"])
 
 

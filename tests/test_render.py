@@ -148,7 +148,7 @@ def test_reference_page_documents_every_key_option_and_field():
     from livebench.render.values import FIELD_NAMES
     from livebench.spec import validate as spec
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "reference.md").read_text()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "en" / "reference.md").read_text()
     from livebench.spec import checker, containers
 
     keys = (spec.TOP_KEYS | spec.STEP_KEYS | spec.BUILD_KEYS | spec.EXPECT_KEYS | containers.BASE_KEYS
@@ -156,6 +156,9 @@ def test_reference_page_documents_every_key_option_and_field():
     keys |= {k for opts in OPTIONS.values() for k in opts} | set(OPTIONS)
     keys |= {f for fields in FIELD_NAMES.values() for f in fields}
     keys |= {name for name, _ in LivebenchConfig._schema}
+    from livebench.markdown import LivebenchExtension
+
+    keys |= set(LivebenchExtension().config)  # markdown_extensions: - livebench
     missing = sorted(k for k in keys if f"`{k}`" not in text and f"`{k}:" not in text and f"{k}`" not in text)
     assert not missing, f"docs/reference.md does not document: {missing}"
 
@@ -205,7 +208,7 @@ def test_unknown_format_and_mistyped_block_options_say_what_was_meant():
 
 
 def test_rendered_blocks_are_kept_per_record_and_never_with_a_problem(tmp_path):
-    from livebench.mkdocs_plugin.render_memo import RenderMemo
+    from livebench.markdown.render_memo import RenderMemo
 
     page = "```livebench\nlinkage: [hello]\n```\n\n```livebench\nlinkage: [nope]\n```\n"
     memo = RenderMemo(tmp_path, RECORD)

@@ -301,7 +301,7 @@ def test_a_frozen_record_of_livebench_0_1_0_still_builds_the_site(tmp_path):
     fixture = ROOT / "tests" / "fixtures" / "record-0.1.0.json"
     strict = mkdocs_build(tmp_path / "strict", "--strict", env={"LIVEBENCH_FROZEN": str(fixture)})
     assert strict.returncode == 1
-    assert "docs/container-diet.md:" in strict.stderr and "the record has no benchmarks" in strict.stderr
+    assert "docs/en/container-diet.md:" in strict.stderr and "the record has no benchmarks" in strict.stderr
     proc = mkdocs_build(tmp_path / "site", env={"LIVEBENCH_FROZEN": str(fixture), "LIVEBENCH_ON_FAILURE": "warn"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     page = (tmp_path / "site" / "container-diet" / "index.html").read_text()

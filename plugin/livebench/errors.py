@@ -57,3 +57,7 @@ class DirectiveError(LivebenchError):
 
 class ClaimSyntaxError(SpecError):
     """A claim that cannot be read (wrong subject, field, operator or value)."""
+
+
+class PageError(LivebenchError):
+    """A page cannot be published as rendered: a broken directive, a false claim, a failed record."""

@@ -37,6 +37,7 @@ cmd_show = _command("show", "cmd_show")
 cmd_clean = _command("show", "cmd_clean")
 cmd_doctor = _command("doctor", "cmd_doctor")
 cmd_rust_target = _command("toolchain", "cmd_rust_target")
+cmd_assets = _command("assets", "cmd_assets")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,6 +87,13 @@ def parser() -> argparse.ArgumentParser:
     common(d)
     d.add_argument("--spec", default=None, help=FROM_CONFIG % DEFAULT_SPEC)
     d.set_defaults(func=cmd_doctor)
+
+    a = sub.add_parser("assets", help="copy the CSS, charts script, plotly.js and record into the docs (for Zensical)")
+    common(a)
+    a.add_argument("docs_dirs", nargs="*", metavar="DOCS_DIR",
+                   help="each edition's docs folder (default: mkdocs.yml's docs_dir, else docs)")
+    a.add_argument("--frozen", default=None, metavar="PATH", help="publish this committed record instead of the cache's")
+    a.set_defaults(func=cmd_assets)
 
     rt = sub.add_parser("rust-target", help="add a Rust target's std offline, in user space (as rustup target add)")
     rt_sub = rt.add_subparsers(dest="action", required=True)

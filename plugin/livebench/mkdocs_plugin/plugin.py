@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,26 +11,23 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
-from .._util.files import write_json_atomic
 from .._util.log import use_logger
 from ..errors import LivebenchError
+from ..markdown.assets import CHARTS_JS_URL, CSS_URL, write_assets, write_record
+from ..markdown.page import has_directives, page_name, render_page
+from ..markdown.render_memo import RenderMemo
+from ..markdown.slots import BlockSlots
 from ..record.store import load_record, save_last
-from ..render import Problem, expand_markdown, problem_html
-from ..render.chart_kinds import CHART_MARKER, PLOTLY_BUNDLE
+from ..render import Problem, problem_html
+from ..render.chart_kinds import CHART_MARKER
 from ..render.labels import lang_of
-from ..render.provenance import frozen_note_html, insert_after_title
+from ..render.provenance import insert_after_title
 from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
-from ..spec.pages import front_matter_lines, page_claims
+from ..spec.pages import front_matter_lines
 from .config import LivebenchConfig
-from .render_memo import RenderMemo
-from .slots import BlockSlots
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-CSS_URL = "assets/livebench/livebench.css"
-CHARTS_JS_URL = "assets/livebench/livebench-charts.js"  # loads plotly.min.js from its own folder
-PLOTLY_URL = "assets/livebench/plotly.min.js"
 
 
 class ServeMemo:
@@ -94,6 +90,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             config.extra_css.append(CSS_URL)
         if self.slots not in config.markdown_extensions:  # every language pass renders with it
             config.markdown_extensions.append(self.slots)
+        if "livebench" in config.markdown_extensions:  # one mkdocs.yml for MkDocs and Zensical: we render here
+            config.markdown_extensions.remove("livebench")
+            config.mdx_configs.pop("livebench", None)
+            log.info("the plugin renders the pages; the `livebench` Markdown extension is left to other hosts (Zensical)")
         if self.depth > 0 and self._plan is not None:
             return config  # a language pass of the same build: the plan is loaded already
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -158,30 +158,26 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         if not self.config.enabled:
             return markdown
-        if "livebench" not in markdown and "{lb:" not in markdown and "{lb-claim:" not in markdown:
+        if not has_directives(markdown):
             return markdown
         lang = lang_of(getattr(page.file, "locale", None) or config.theme.get("language"))
         if self.record is None:
             return insert_after_title(markdown, problem_html(self.halted, lang)) if self.halted else markdown
-        page_name = f"{config.docs_dir.rstrip('/').split('/')[-1]}/{page.file.src_uri}"
+        name = page_name(self.root, config.docs_dir, page.file.src_uri)
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
         if self.render_memo is None:
             self.render_memo = RenderMemo(self._cache_dir(), self.record)
-        text, problems = expand_markdown(markdown, self.record, lang=lang, page=page_name, root=self.root,
-                                         stash=self.slots.html, memo=self.render_memo,
-                                         first_line=first_line)
-        for p in problems:
+        done = render_page(markdown, self.record, lang=lang, page=name, root=self.root,
+                           stash=self.slots.html, memo=self.render_memo, first_line=first_line,
+                           frozen=self._frozen_path())
+        for p in done.problems:
             if self.config.on_failure == "warn" and not self.strict:
                 log.warning("%s", p)
             self.problems.append(p)
-        found, unreadable = page_claims(markdown, page_name, first_line=first_line)
-        for claim in found:  # a page built in two language passes (fallback) claims once
+        for claim in done.claims:  # a page built in two language passes (fallback) claims once
             self.claims[(claim.where, claim.expression)] = claim
-        self.claim_problems += unreadable
-        frozen = self._frozen_path()
-        if frozen and text != markdown:
-            text = insert_after_title(text, frozen_note_html(self.record, lang, frozen))
-        return text
+        self.claim_problems += done.unreadable
+        return done.text
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
         """Only pages with charts get our chart script (which fetches plotly.js from this site, once),
@@ -200,14 +196,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return
         self._verify()
         site_dir = Path(self.site_dir or config.site_dir)
-        results = site_dir / self.config.results_path
-        write_json_atomic(results, self.record, indent=None)  # every sample: compact, C-encoded
-        shutil.copyfile(ASSETS / "results.schema.json", results.with_name("results.schema.json"))  # its shape
-        css = site_dir / CSS_URL
-        css.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ASSETS / "livebench.css", css)
-        shutil.copyfile(ASSETS / "livebench-charts.js", site_dir / CHARTS_JS_URL)
-        shutil.copyfile(PLOTLY_BUNDLE, site_dir / PLOTLY_URL)  # from the installed plotly: no CDN
+        write_record(site_dir, self.record, self.config.results_path)
+        write_assets(site_dir)
         self._report()
 
     # -- claims, drift, frozen records ---------------------------------------------------------

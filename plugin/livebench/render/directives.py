@@ -113,7 +113,7 @@ def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, probl
 def _memo_block(fence: Fence, key: str, record: dict, lang: str, page: str, lineno: int,
                 problems: list[Problem], memo: MutableMapping[str, str] | None) -> str:
     """Render a block and keep it in ``memo`` (owned by a caller that keys it by the record, see
-    mkdocs_plugin/render_memo.py); a block that reported a problem is never kept, so it is reported
+    markdown/render_memo.py); a block that reported a problem is never kept, so it is reported
     on every build. A kept block is looked up before its YAML is even parsed."""
     before = len(problems)
     html = _block(fence, record, lang, page, lineno, problems)
