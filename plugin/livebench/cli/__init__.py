@@ -62,6 +62,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--docs", default=None, help="pages whose inline claims are checked (default: mkdocs.yml's docs_dir, else docs)")
     r.add_argument("--baseline", default=None, help="baseline file (default: the spec's, benchmarks/baseline.json)")
     r.add_argument("--update-baseline", action="store_true", help="write the baseline from this run's record")
+    r.add_argument("--schedule", choices=("graph", "phased"), default="graph",
+                   help="phased: one phase after another, as before the dependency graph (benchmarks/perf/cold_demo.py)")
     r.set_defaults(func=cmd_run)
 
     k = sub.add_parser("check", help="run (cached), then fail on a false claim or drift from the baseline")

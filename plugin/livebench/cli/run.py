@@ -33,7 +33,8 @@ def run_record(args: argparse.Namespace) -> dict[str, Any]:
     live = progress_for(log, args.quiet)  # stderr only: `run --json` keeps stdout for the record
     only = set(args.only) if getattr(args, "only", None) else None
     options = RunOptions(cache_dir=cache_dir, jobs=args.jobs, refresh=refresh, backend=args.backend, only=only,
-                         images=not getattr(args, "no_images", False), progress=live)
+                         images=not getattr(args, "no_images", False), progress=live,
+                         schedule=getattr(args, "schedule", "graph"))
     with use_logger(log):
         if live is None:
             measured = workflow.measure(plan, options, warm=False)

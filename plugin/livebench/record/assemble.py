@@ -30,6 +30,10 @@ def assemble(plan: Plan, result: RunResult) -> dict[str, Any]:
         record["benchmarks"] = result.benchmarks
     if result.docker_images is not None:
         record["docker_images"] = result.docker_images
+    if result.timeline is not None:
+        record["timeline"] = result.timeline
+    if result.timeline_cold is not None:
+        record["timeline_cold"] = result.timeline_cold
     record = copy.deepcopy(record)
     # Figures published elsewhere travel with what they compare to, labelled (pages read only the record).
     for section, declared in (("builds", plan.builds), ("images", plan.images)):

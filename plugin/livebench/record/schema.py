@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - Python 3.11+ without typing_extensions
     from typing import NotRequired, TypedDict
 
 from .bench_schema import BenchmarkEntry
+from .timeline_schema import Timeline
 
 __all__ = [
     "SCHEMA", "SCHEMA_ID", "Record", "Provenance", "EngineInfo", "Transcript", "SetupEntry", "BuildEntry",
@@ -361,6 +362,8 @@ class Record(TypedDict):
     probes: dict[str, dict[str, ProbeEntry]]  # build name -> base name -> the run
     failures: list[Failure]  # everything that failed; empty when all is well
     benchmarks: NotRequired[dict[str, BenchmarkEntry]]  # only when the spec has `benchmarks:`
+    timeline: NotRequired[Timeline]  # this run's graph; absent in records written before it
+    timeline_cold: NotRequired[Timeline]  # the last run in which every node ran (this one, or kept in the cache)
     docker_images: NotRequired[Transcript]  # `docker images 'livebench/*'` as the engine's CLI printed it, declared images only
     measurements: NotRequired[dict[str, dict[str, Measurement]]]  # only when the spec has `measurements:`; name -> file stem -> it
     claims: list[ClaimEntry]  # every claim of the spec and the pages

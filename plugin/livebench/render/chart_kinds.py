@@ -22,6 +22,7 @@ CHART_OPTIONS: dict[str, set[str]] = {
     "build-times": {"builds", "log", "title"},
     "ratios": {"measurements", "only", "title"},  # results of benchmarks/perf (render/measures.py)
     "benchmark": {"benchmark", "variants", "log", "title"},  # every sample of a benchmark (render/bench_chart.py)
+    "timeline": {"run", "title"},  # the run's graph as a Gantt chart (render/timeline_chart.py)
     **{t: CUSTOM_OPTIONS for t in CUSTOM_TYPES},  # charts of one's own: a query over the record (render/custom.py)
 }
 ALL_OPTIONS = set().union(*CHART_OPTIONS.values())

@@ -49,6 +49,7 @@ from .figure import Chart
 from .html import esc, inline_text
 from .labels import label
 from .presets import chart_binary_sizes, chart_build_times, chart_image_sizes, chart_probes, chart_ratios
+from .timeline_chart import chart_timeline
 
 _ESCAPED_BACKSLASH = re.compile(r"\\\\")  # a JSON-escaped backslash: two backslash characters
 
@@ -59,6 +60,7 @@ CHARTS: dict[str, Callable[[dict, dict, str], Chart]] = {
     "build-times": chart_build_times,
     "ratios": chart_ratios,
     "benchmark": chart_benchmark,
+    "timeline": chart_timeline,
     **{t: chart_custom for t in CUSTOM_TYPES},
 }
 

@@ -65,6 +65,12 @@ LABELS: dict[str, dict[str, str]] = {
         "probe_how_docker": "How it ran: the Docker command", "probe_how_sandbox": "How it ran: the sandbox command",
         "measurements_note": "Measured by the scripts in benchmarks/perf/ (variants alternated, medians of several "
                              "rounds) and read from their result files into the record; the site build does not re-run them.",
+        "chart_timeline": "How the run went: each step of the graph", "timeline_this": "measured by this build's run",
+        "timeline_kept": "the last cold run, of {date} (kept in the cache; this build reused its results)",
+        "timeline_note": "wall {wall}; critical path {critical}; lower bound {bound}; CPU {cpu} on {jobs} slots",
+        "axis_run_seconds": "Seconds since the run started", "kind_cpu": "CPU-bound (shares the build slots)",
+        "kind_io": "I/O-bound (beside them)", "critical": "on the critical path", "step": "Step", "start": "Start",
+        "end": "End", "probes_row": "probes ({n} cells)",
     },
     "ko": {
         "build": "빌드", "size": "크기", "bytes": "바이트", "kind": "종류", "libc": "C 라이브러리",
@@ -129,6 +135,12 @@ LABELS: dict[str, dict[str, str]] = {
         "probe_how_docker": "실제 실행 방법: Docker 명령", "probe_how_sandbox": "실제 실행 방법: 샌드박스 명령",
         "measurements_note": "benchmarks/perf/의 스크립트로 측정한 값입니다 (비교 대상을 번갈아 실행, 여러 회의 중앙값). "
                              "결과 파일을 레코드로 읽어 온 것이며, 사이트를 빌드할 때 다시 실행하지는 않습니다.",
+        "chart_timeline": "실행 경과: 그래프의 각 단계", "timeline_this": "이번 빌드의 실행에서 측정",
+        "timeline_kept": "마지막 콜드 실행({date}, 캐시에 보관; 이번 빌드는 그 결과를 다시 사용)",
+        "timeline_note": "전체 {wall}, 임계 경로 {critical}, 하한 {bound}, CPU {cpu} (슬롯 {jobs}개)",
+        "axis_run_seconds": "실행 시작 후 경과 시간(초)", "kind_cpu": "CPU 위주 (빌드 슬롯을 나눠 씀)",
+        "kind_io": "I/O 위주 (그 옆에서 실행)", "critical": "임계 경로", "step": "단계", "start": "시작",
+        "end": "끝", "probes_row": "프로브 ({n}칸)",
     },
 }
 

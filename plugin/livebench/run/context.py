@@ -34,6 +34,7 @@ class RunOptions:
     only: set[str] | None = None  # restrict to these builds (and what they need)
     images: bool = True  # build bases/images/probes declared in the spec
     progress: Progress | None = None
+    schedule: str = "graph"  # "phased": the runner's schedule before the graph (the cold benchmark's baseline)
 
 
 @dataclass
@@ -53,6 +54,8 @@ class RunResult:
     benchmarks: dict[str, dict[str, Any]] = field(default_factory=dict)
     docker_images: dict[str, Any] | None = None  # the engine's `docker images` of the declared images (a transcript entry)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    timeline: dict[str, Any] | None = None  # when each node of the run's graph ran (run/timeline.py)
+    timeline_cold: dict[str, Any] | None = None  # the last run's timeline in which every node ran
 
 
 class StageContext:

@@ -13,6 +13,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from . import elf
 from .cache import make_key
 from .context import StageContext
 from .display import Display
+from .graph import FAILED, OK, Graph, Node
 
 TOOL_TIMEOUT = 60.0  # seconds for one tool's version command
 # The built-in `rust-target:` step runs this (through `livebench rust-target add`); its text keys the step.
@@ -148,8 +150,9 @@ class Steps:
             builds = [b for b in builds if b.name in only]
         return builds
 
-    # -- setup -------------------------------------------------------------------------------
-    def setup(self, builds: list[Step]) -> None:
+    # -- setup and builds, as nodes of the run's graph ------------------------------------------
+    def add_nodes(self, graph: Graph, builds: list[Step]) -> None:
+        """The setup steps the selected builds need, then the builds: each starts when its needs are done."""
         wanted: list[str] = []
 
         def visit(name: str) -> None:
@@ -162,32 +165,36 @@ class Steps:
         for b in builds:
             for n in b.needs:
                 visit(n)
-        results = self.ctx.result.setup
         for name in wanted:
             step = self.plan.setup[name]
-            failed = [n for n in step.needs if not results.get(n, {}).get("ok")]
-            if failed:
-                results[name] = self._skipped(step, f"skipped because setup step(s) {', '.join(failed)} failed")
-                continue
-            results[name] = self._run_safely(step)
-            if results[name]["ok"]:
-                self.setup_keys[name] = results[name]["key"]
+            graph.add(Node(f"setup:{name}", partial(self._setup_one, step), needs=_setup_ids(step),
+                           skip=partial(self._skip, step, self.ctx.result.setup),
+                           cached=partial(self._was_cached, self.ctx.result.setup, name)))
+        for b in builds:
+            graph.add(Node(f"build:{b.name}", partial(self._build_one, b), needs=_setup_ids(b),
+                           skip=partial(self._skip, b, self.ctx.result.builds),
+                           cached=partial(self._was_cached, self.ctx.result.builds, b.name)))
 
-    # -- builds ------------------------------------------------------------------------------
-    def builds(self, builds: list[Step]) -> None:
-        with ThreadPoolExecutor(max_workers=self.ctx.jobs, thread_name_prefix="livebench") as pool:
-            futures = {b.name: pool.submit(self._build_one, b) for b in builds}
-            for name, fut in futures.items():
-                self.ctx.result.builds[name] = fut.result()
+    def _setup_one(self, step: Step) -> str:
+        result = self.ctx.result.setup[step.name] = self._run_safely(step)
+        if result["ok"]:
+            self.setup_keys[step.name] = result["key"]
+        return OK if result["ok"] else FAILED
 
-    def _build_one(self, step: Step) -> dict[str, Any]:
-        failed = [n for n in step.needs if not self.ctx.result.setup.get(n, {}).get("ok")]
-        if failed:
-            return self._skipped(step, f"skipped because setup step(s) {', '.join(failed)} failed")
+    def _build_one(self, step: Step) -> str:
         result = self._run_safely(step)
         if result["ok"]:
             self._inspect(result)
-        return result
+        self.ctx.result.builds[step.name] = result
+        return OK if result["ok"] else FAILED
+
+    def _skip(self, step: Step, results: dict[str, dict[str, Any]], needs: list[str]) -> None:
+        failed = ", ".join(n.split(":", 1)[1] for n in needs)
+        results[step.name] = self._skipped(step, f"skipped because setup step(s) {failed} failed")
+
+    @staticmethod
+    def _was_cached(results: dict[str, dict[str, Any]], name: str) -> bool:
+        return bool(results.get(name, {}).get("cached"))
 
     def _run_safely(self, step: Step) -> dict[str, Any]:
         # A full disk or an unreadable input is the user's to fix: a message, not a traceback.
@@ -304,6 +311,10 @@ class Steps:
         finally:
             if stage is not None:
                 cache.discard(stage)
+
+
+def _setup_ids(step: Step) -> tuple[str, ...]:
+    return tuple(f"setup:{n}" for n in step.needs)
 
 
 def _read_exports(path: Path) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""The image stage of a run: the bases something uses, then the images around the builds' artifacts.
+"""The image stage of a run: the bases something uses, and the images around the builds' artifacts,
+one node of the run's graph each.
 
 Bases are cached by their recipe inside ``bases``; images are cached here by what makes them
 (recipe, artifact hashes, base digest, Dockerfile and context contents, backend), so a warm run
@@ -27,24 +28,22 @@ from .bases import build_base
 from .model import Addendum, BaseResult, ImageRecipe
 
 
-def run_bases(ctx: StageContext) -> dict[str, BaseResult]:
-    """Build (or reuse) every base an image or the probe matrix uses; failures are reported, not raised."""
-    bases: dict[str, BaseResult] = {}
+def build_one_base(ctx: StageContext, name: str, bases: dict[str, BaseResult]) -> bool:
+    """Build (or reuse) one base into ``bases``; a failure is reported, not raised."""
     display = Display.of(ctx.plan.root, ctx.cache.root, shown_root=ctx.plan.display_root)
-    for name in ctx.plan.used_bases():
-        ctx.event("start", f"base {name}")
-        started = time.monotonic()
-        try:
-            base = build_base(ctx.plan.bases[name], ctx.options.cache_dir)
-        except LivebenchError as exc:
-            ctx.fail(f"bases.{name}", str(exc))
-            continue
-        bases[name] = base
-        ctx.result.bases[name] = {"kind": base.kind, "diff_id": base.diff_id, "size": base.size, "files": base.files,
-                                  "cached": base.cached, "seconds": round(time.monotonic() - started, 3),
-                                  "transcript": [display.entry(dict(e)) for e in base.transcript]}
-        ctx.event("cached" if base.cached else "done", f"base {name}")
-    return bases
+    ctx.event("start", f"base {name}")
+    started = time.monotonic()
+    try:
+        base = build_base(ctx.plan.bases[name], ctx.options.cache_dir)
+    except LivebenchError as exc:
+        ctx.fail(f"bases.{name}", str(exc))
+        return False
+    bases[name] = base
+    ctx.result.bases[name] = {"kind": base.kind, "diff_id": base.diff_id, "size": base.size, "files": base.files,
+                              "cached": base.cached, "seconds": round(time.monotonic() - started, 3),
+                              "transcript": [display.entry(dict(e)) for e in base.transcript]}
+    ctx.event("cached" if base.cached else "done", f"base {name}")
+    return True
 
 
 def _key(plan: Plan, image: ImageSpec, ctx: StageContext, bases: dict[str, BaseResult], backend: str) -> str:
@@ -55,42 +54,44 @@ def _key(plan: Plan, image: ImageSpec, ctx: StageContext, bases: dict[str, BaseR
                                     for f in dockerfile_inputs(plan.root, image) if f.is_file()}})
 
 
-def run_images(ctx: StageContext, bases: dict[str, BaseResult], backend: str) -> None:
+def build_one_image(ctx: StageContext, name: str, bases: dict[str, BaseResult], backend: str) -> str:
+    """Build (or reuse) one image around its builds' artifacts: "ok", "failed" or "skipped" (a need failed)."""
     plan = ctx.plan
-    for name, image in plan.images.items():
-        what = f"images.{name}"
-        if not image.dockerfile and image.base not in bases:
-            ctx.fail(what, f"skipped because base '{image.base}' failed (reported above)")
-            continue
-        missing = [f.build for f in image.files if ctx.artifact(f.build) is None]
-        if missing:
-            ctx.fail(what, f"skipped because build(s) {', '.join(missing)} failed (reported above)")
-            continue
-        recipe = ImageRecipe(
-            name=name, base=image.base,
-            files=tuple(Addendum(ctx.artifact(f.build) or Path(), f.dest, f.mode) for f in image.files),
-            entrypoint=image.entrypoint, cmd=image.cmd,
-            dockerfile=plan.root / image.dockerfile if image.dockerfile else None,
-            context=plan.root / image.context if image.context else None)
-        key = _key(plan, image, ctx, bases, backend)
-        cached = None if ctx.options.refresh else ctx.cache.get("images", key)
-        if cached and backend == "docker" and not engine.has_image(cached.get("ref")):
-            cached = None  # the engine lost it (a fresh engine): assemble it again
-        if cached:
-            cached.pop("_dir", None)
-            ctx.result.images[name] = {**cached, "cached": True}
-            ctx.event("cached", f"image {name}")
-            continue
-        ctx.event("start", f"image {name}")
-        try:
-            result = build_image(recipe, bases.get(image.base or ""), backend, ctx.options.cache_dir / "images")
-        except LivebenchError as exc:
-            ctx.fail(what, str(exc))
-            continue
-        data: dict[str, Any] = result.to_dict()
-        ctx.cache.commit("images", key, ctx.cache.staging(), data)
-        ctx.result.images[name] = {**data, "cached": False}
-        ctx.event("done", f"image {name}", f"{data['size']['uncompressed']:,} bytes")
+    image = plan.images[name]
+    what = f"images.{name}"
+    if not image.dockerfile and image.base not in bases:
+        ctx.fail(what, f"skipped because base '{image.base}' failed (reported above)")
+        return "skipped"
+    missing = [f.build for f in image.files if ctx.artifact(f.build) is None]
+    if missing:
+        ctx.fail(what, f"skipped because build(s) {', '.join(missing)} failed (reported above)")
+        return "skipped"
+    recipe = ImageRecipe(
+        name=name, base=image.base,
+        files=tuple(Addendum(ctx.artifact(f.build) or Path(), f.dest, f.mode) for f in image.files),
+        entrypoint=image.entrypoint, cmd=image.cmd,
+        dockerfile=plan.root / image.dockerfile if image.dockerfile else None,
+        context=plan.root / image.context if image.context else None)
+    key = _key(plan, image, ctx, bases, backend)
+    cached = None if ctx.options.refresh else ctx.cache.get("images", key)
+    if cached and backend == "docker" and not engine.has_image(cached.get("ref")):
+        cached = None  # the engine lost it (a fresh engine): assemble it again
+    if cached:
+        cached.pop("_dir", None)
+        ctx.result.images[name] = {**cached, "cached": True}
+        ctx.event("cached", f"image {name}")
+        return "ok"
+    ctx.event("start", f"image {name}")
+    try:
+        result = build_image(recipe, bases.get(image.base or ""), backend, ctx.options.cache_dir / "images")
+    except LivebenchError as exc:
+        ctx.fail(what, str(exc))
+        return "failed"
+    data: dict[str, Any] = result.to_dict()
+    ctx.cache.commit("images", key, ctx.cache.staging(), data)
+    ctx.result.images[name] = {**data, "cached": False}
+    ctx.event("done", f"image {name}", f"{data['size']['uncompressed']:,} bytes")
+    return "ok"
 
 
 LISTING = "docker images 'livebench/*'"

@@ -1,4 +1,5 @@
-"""The probe stage: every listed build in every listed base, with no network, cached by content.
+"""The probe stage: every listed build in every listed base, with no network, cached by content; each
+cell a node of the run's graph, started as soon as its build and its base are there.
 
 A binary that fails to start is a result, recorded as measured; whether that was expected is for
 ``verify.expect`` to say.
@@ -6,7 +7,7 @@ A binary that fails to start is a result, recorded as measured; whether that was
 from __future__ import annotations
 
 import shlex
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any
 
 from ...errors import LivebenchError
@@ -16,53 +17,73 @@ from ..images.model import BaseResult
 from . import run_probe
 
 
-def run_probes(ctx: StageContext, bases: dict[str, BaseResult], backend: str) -> None:
-    matrix = ctx.plan.probes
-    if not matrix:
-        return
-    how = "docker" if backend == "docker" else "sandbox"
-    args = list(matrix.args)
-    cells = [(b, base) for b in matrix.builds for base in matrix.bases]
-    used: set[str] = set()
+class ProbeBatch:
+    """The probe matrix as cells of the run's graph (one per build and base), and what follows them."""
 
-    def one(cell: tuple[str, str]) -> tuple[str, str, dict[str, Any] | str]:
-        build, base_name = cell
+    def __init__(self, ctx: StageContext, bases: dict[str, BaseResult], backend: str) -> None:
+        self.ctx = ctx
+        self.bases = bases
+        self.how = "docker" if backend == "docker" else "sandbox"
+        self.args = list(ctx.plan.probes.args) if ctx.plan.probes else []
+        self.used: set[str] = set()  # throwaway probe images, removed when all cells are done
+        self.results: dict[tuple[str, str], dict[str, Any]] = {}
+        self.started = False
+        self.lock = threading.Lock()
+
+    def cells(self) -> list[tuple[str, str]]:
+        matrix = self.ctx.plan.probes
+        return [(b, base) for b in matrix.builds for base in matrix.bases] if matrix else []
+
+    def run_cell(self, build: str, base_name: str) -> str:
+        with self.lock:
+            if not self.started:
+                self.started = True
+                self.ctx.event("start", "probes", f"{len(self.cells())} cells, {self.how}")
+        outcome = self._one(build, base_name)
+        if isinstance(outcome, str):
+            self.ctx.fail(f"probes.expect.{build}.{base_name}", outcome, event_name="probes")
+            return "skipped" if outcome.startswith("skipped because") else "failed"
+        self.results[(build, base_name)] = outcome
+        return "ok"
+
+    def _one(self, build: str, base_name: str) -> dict[str, Any] | str:
+        ctx, matrix = self.ctx, self.ctx.plan.probes
+        assert matrix is not None
         src = ctx.artifact(build)
         if src is None:
-            return build, base_name, f"skipped because build '{build}' failed (reported above)"
-        if base_name not in bases:
-            return build, base_name, f"skipped because base '{base_name}' failed (reported above)"
+            return f"skipped because build '{build}' failed (reported above)"
+        if base_name not in self.bases:
+            return f"skipped because base '{base_name}' failed (reported above)"
         key = make_key({"probe": [build, base_name], "binary": ctx.result.builds[build]["artifact"]["sha256"],
-                        "base": bases[base_name].diff_id, "how": how, "args": args})
+                        "base": self.bases[base_name].diff_id, "how": self.how, "args": self.args})
         hit = None if ctx.options.refresh else ctx.cache.get("probes", key)
         if hit:
             hit.pop("_dir", None)
-            hit.setdefault("shown", shlex.join(["/" + src.name, *args]))  # entries cached before `shown`
-            return build, base_name, {**hit, "cached": True}
+            hit.setdefault("shown", shlex.join(["/" + src.name, *self.args]))  # entries cached before `shown`
+            return {**hit, "cached": True}
         try:
-            r = run_probe(src, bases[base_name], how, args, timeout=matrix.timeout,
+            r = run_probe(src, self.bases[base_name], self.how, self.args, timeout=matrix.timeout,
                           cache_dir=ctx.options.cache_dir / "probes")
         except LivebenchError as exc:
-            return build, base_name, str(exc)
+            return str(exc)
         data = {"exit_code": r.exit_code, "output": r.output, "command": r.command, "seconds": r.seconds,
                 "how": r.how, "via": r.via, "timed_out": r.timed_out,
-                "shown": shlex.join(["/" + src.name, *args])}  # what a reader types in that base
+                "shown": shlex.join(["/" + src.name, *self.args])}  # what a reader types in that base
         if r.image:
-            used.add(r.image)
+            with self.lock:
+                self.used.add(r.image)
         if not r.timed_out:  # a timeout says more about the machine than the binary: don't keep it
             ctx.cache.commit("probes", key, ctx.cache.staging(), data)
-        return build, base_name, {**data, "cached": False}
+        return {**data, "cached": False}
 
-    ctx.event("start", "probes", f"{len(cells)} cells, {how}")
-    with ThreadPoolExecutor(max_workers=max(1, ctx.options.jobs or 2)) as pool:
-        results = list(pool.map(one, cells))
-    if used:  # the results are cached: the throwaway images would only pile up in the user's engine
-        from ..images import engine  # deferred on purpose: sandbox runs never load docker-py
+    def finish(self) -> None:
+        """Results in the matrix's order; the throwaway images out of the user's engine."""
+        if self.used:  # the results are cached: the images would only pile up
+            from ..images import engine  # deferred on purpose: sandbox runs never load docker-py
 
-        engine.remove(engine.client(), sorted(used))
-    for build, base_name, result in results:
-        if isinstance(result, str):
-            ctx.fail(f"probes.expect.{build}.{base_name}", result, event_name="probes")
-            continue
-        ctx.result.probes.setdefault(build, {})[base_name] = result
-    ctx.event("done", "probes")
+            engine.remove(engine.client(), sorted(self.used))
+        for build, base_name in self.cells():
+            if (build, base_name) in self.results:
+                self.ctx.result.probes.setdefault(build, {})[base_name] = self.results[(build, base_name)]
+        if self.started:
+            self.ctx.event("done", "probes")
