@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..errors import DirectiveError
-from .figure import APP_COLOR, BASE_COLOR, LEGEND_ABOVE, TIME_COLOR, Chart, base_layout, pt, seconds_text
+from .figure import APP_COLOR, BASE_COLOR, TIME_COLOR, Chart, base_layout, pt, seconds_text
 from .labels import label
 from .provenance import short_date
 
@@ -26,9 +26,11 @@ def _rows(tl: dict, lang: str) -> list[tuple[str, str, float, float, str, bool]]
             continue
         prefix, _, rest = n["id"].partition(":")
         name = f"{PREFIX.get(prefix, prefix)} {rest}" if rest else n["id"]
+        if n.get("cached"):
+            name += f" ({label(lang, 'cached')})"  # a cache hit's bar is its lookup, not the work
         rows.append((name, n["kind"], n["start"], n["end"], n["status"], n["id"] in critical))
     if probes:
-        at = next((i for i, r in enumerate(rows) if r[0] == "benchmarks"), len(rows))  # they ran before it
+        at = next((i for i, r in enumerate(rows) if r[0].startswith("benchmarks")), len(rows))  # they ran before it
         rows.insert(at, (label(lang, "probes_row", n=str(len(probes))), "io", min(p["start"] for p in probes),
                          max(p["end"] for p in probes), "ok" if all(p["status"] == "ok" for p in probes) else "failed",
                          any(p["id"] in critical for p in probes)))
@@ -64,13 +66,15 @@ def chart_timeline(opts: dict, record: dict, lang: str) -> Chart:
                          pt(label(lang, "critical")) if r[5] else ""] for r in mine],
             hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]} (%{customdata[2]})<br>%{customdata[3]}"
                           "<extra></extra>"))
-    layout = base_layout(f"{title}<br><sup>{pt(when)}; {pt(note)}</sup>", lang, height=max(300, 140 + 26 * len(rows)))
+    layout = base_layout(title, lang, height=max(300, 140 + 26 * len(rows)))
+    layout["title"]["text"] += f"<br><sup>{pt(when)}</sup><br><sup>{pt(note)}</sup>"  # each part escaped
     layout.update({
-        "barmode": "overlay", "legend": LEGEND_ABOVE,
+        # under the plot: above it sit the title's two lines of whose run and how it went
+        "barmode": "overlay", "legend": {"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
         "xaxis": {"title": {"text": pt(label(lang, "axis_run_seconds"))}, "rangemode": "tozero", "ticksuffix": "s"},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category",
                   "categoryorder": "array", "categoryarray": [pt(r[0]) for r in rows]},
-        "margin": {"l": 20, "r": 20, "t": 120, "b": 50},
+        "margin": {"l": 20, "r": 20, "t": 110, "b": 110},
     })
     keys = ["step", "kind", "start_seconds", "end_seconds", "status", "critical"]
     out = [[r[0], r[1], r[2], r[3], r[4], r[5]] for r in rows]
