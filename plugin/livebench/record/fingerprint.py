@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .. import __version__
 from .._util.files import expand_vars
+from ..run.images.endpoint import endpoint
 from ..spec.inputs import dockerfile_inputs
 from ..spec.model import Plan
 
@@ -91,7 +92,7 @@ class _UnixHTTP(http.client.HTTPConnection):
 def _docker_up(refs: list[str]) -> str:
     """Whether the engine answers, and which of ``refs`` it still holds (a pruned or fresh engine
     has lost the images a reused record describes: then the run loads them again)."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    host = endpoint()[0]  # DOCKER_HOST, else the docker CLI's context, as the run decides it
     if not host.startswith("unix://"):
         return f"{host}:remote"  # a TCP engine: not probed here (the full run pings it)
     path = host[len("unix://"):]

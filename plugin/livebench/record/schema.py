@@ -78,6 +78,8 @@ class EngineInfo(TypedDict):
     kernel: str | None  # the engine host's kernel
     os: str | None  # the engine host's OS name
     cgroup: str  # "DRIVER vVERSION", e.g. "systemd v2"
+    host: NotRequired[str]  # the endpoint talked to: "unix:///var/run/docker.sock", "tcp://…", "ssh://…"
+    host_from: NotRequired[Literal["DOCKER_HOST", "default"] | str]  # or "docker context NAME"
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 

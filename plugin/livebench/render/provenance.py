@@ -35,6 +35,8 @@ def engine_text(p: dict) -> str | None:
         bits.append(f"{e['storage_driver']}")
     if e.get("image_store"):
         bits.append(f"{e['image_store']} image store")
+    if e.get("host") and e.get("host_from") not in (None, "default"):
+        bits.append(f"at {e['host']}")  # a remote engine: its machine measured the images
     return ", ".join(bits)
 
 

@@ -25,6 +25,7 @@ import docker
 
 from ..._util.log import info
 from ...errors import ImageError
+from .endpoint import endpoint
 from .extract import extract_tar
 from .model import BaseResult
 from .oci import LABEL
@@ -38,11 +39,23 @@ PULL_TIMEOUT = 20.0
 _IMPORT_LOCK = threading.Lock()  # probes run in threads: import each base once, not once per thread
 
 
+def _connect(timeout: float) -> docker.DockerClient:
+    """DOCKER_HOST (with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) as docker-py reads it, else the docker CLI's
+    current context (docker-py's from_env ignores contexts), else the local socket."""
+    host, origin = endpoint()
+    if origin.startswith("docker context"):
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_context(origin.split(" ", 2)[2])
+        return docker.DockerClient(base_url=host, tls=getattr(ctx, "TLSConfig", None) or False, timeout=timeout)
+    return docker.from_env(timeout=timeout)
+
+
 def client(timeout: float = API_TIMEOUT) -> docker.DockerClient:
-    """A client from the environment (DOCKER_HOST ...); ImageError when the engine does not answer."""
+    """A client for the engine the docker CLI would use; ImageError when it does not answer."""
 
     try:
-        c = docker.from_env(timeout=timeout)
+        c = _connect(timeout)
         c.ping()
         return c
     except docker.errors.DockerException as e:
@@ -53,7 +66,7 @@ def client(timeout: float = API_TIMEOUT) -> docker.DockerClient:
 def ping(timeout: float = PING_TIMEOUT) -> bool:
 
     try:
-        c = docker.from_env(timeout=timeout)
+        c = _connect(timeout)
         try:
             return bool(c.ping())
         finally:
@@ -67,9 +80,10 @@ def ping(timeout: float = PING_TIMEOUT) -> bool:
 def why_down(timeout: float = PING_TIMEOUT) -> str:
     """Where the engine was looked for and why it did not answer, in words a user can act on."""
 
-    host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    host, origin = endpoint()
+    host = host if origin == "default" else f"{host} ({origin})"
     try:
-        c = docker.from_env(timeout=timeout)
+        c = _connect(timeout)
         try:
             c.ping()
         finally:
@@ -107,6 +121,7 @@ def engine_info(c: docker.DockerClient | None = None) -> dict[str, Any] | None:
         "kernel": details.get("KernelVersion"),
         "os": details.get("OperatingSystem"),
         "cgroup": f"{details.get('CgroupDriver')} v{details.get('CgroupVersion')}",
+        "host": endpoint()[0], "host_from": endpoint()[1],  # which engine: a remote one measures its own machine
     }
 
 
