@@ -81,7 +81,7 @@ def why_down(timeout: float = PING_TIMEOUT) -> str:
     """Where the engine was looked for and why it did not answer, in words a user can act on."""
 
     host, origin = endpoint()
-    host = host if origin == "default" else f"{host} ({origin})"
+    host = f"{host} ({origin})" if origin.startswith("docker context") else host  # which context chose it
     try:
         c = _connect(timeout)
         try:
