@@ -7,7 +7,10 @@ Playwright's sync API refuses a second instance while the first one's event loop
 """
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,25 @@ def engine_left_tidy():
             docker_backend.remove(c, image.tags or [image.id])
         if not new:
             break
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """Serve a built site on 127.0.0.1 (a free port): `serve(folder)` gives its base URL."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()

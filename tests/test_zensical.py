@@ -6,7 +6,6 @@ These tests FAIL (never skip) when Zensical, Playwright or Chromium is missing.
 """
 from __future__ import annotations
 
-import functools
 import html
 import json
 import os
@@ -14,8 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import markdown
@@ -115,17 +112,8 @@ def test_zensical_pages_carry_what_the_mkdocs_pages_carry(zsite, mkdocs_site, re
 
 
 @pytest.fixture(scope="module")
-def served(zsite):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(zsite)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+def served(zsite, serve):
+    return serve(zsite)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

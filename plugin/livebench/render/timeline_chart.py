@@ -47,7 +47,7 @@ def chart_timeline(opts: dict, record: dict, lang: str) -> Chart:
     if not tl or not tl.get("nodes"):
         raise DirectiveError("'chart: timeline': the record has no timeline (it was written before livebench "
                              "kept one). Run `livebench run` to measure one.")
-    this = tl is record.get("timeline") or tl == record.get("timeline")
+    this = tl == record.get("timeline")
     when = label(lang, "timeline_this") if this else label(lang, "timeline_kept", date=short_date(tl.get("started"), lang))
     note = label(lang, "timeline_note", wall=seconds_text(tl["wall"], lang),
                  critical=seconds_text(tl["critical_seconds"], lang), bound=seconds_text(tl["lower_bound"], lang),
