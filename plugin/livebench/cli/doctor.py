@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from ..run import RunOptions
@@ -23,6 +24,7 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     project = resolve(args)
     plan = load_plan(project.spec, root=project.root)
     missing: dict[str, str] = {}  # Debian package → why
+    todo: list[str] = []  # other commands an administrator runs once
     ok = "  ok       "
     no = "  MISSING  "
 
@@ -47,9 +49,12 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         print("bases:", file=out)
     if "debs" in kinds:
         _have(out, "apt-get", "apt", "debs bases are unpacked from `apt-get download`", missing)
+    if "mmdebstrap" in kinds and _have(out, "mmdebstrap", "mmdebstrap", "mmdebstrap bases", missing):
+        modes = {plan.bases[n].mode for n in plan.used_bases() if plan.bases[n].kind == "mmdebstrap"}
+        _mmdebstrap_mode(out, modes, missing, todo)
     debootstrap = "debootstrap" in kinds and _have(out, "debootstrap", "debootstrap", "debootstrap bases", missing)
     if debootstrap and os.geteuid() != 0:
-        print(f"{no}debootstrap runs as root only: build this site as root once, or use debs bases", file=out)
+        print(f"{no}debootstrap runs as root only: use `kind: mmdebstrap` (same root, no root needed)", file=out)
     images = bool(plan.images or plan.probes)
     if images:
         print("engine:", file=out)
@@ -72,8 +77,12 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             userns = subprocess.run(["unshare", "-rn", "true"], capture_output=True, text=True).returncode == 0
             print(f"{ok if userns else no}user namespaces (`unshare -rn true`)"
                   + ("" if userns else ": not allowed here; sandbox probes cannot run"), file=out)
-    if missing:
-        print(f"install what is missing (as root, once):\n  apt-get install {' '.join(sorted(missing))}", file=out)
+    if missing or todo:
+        print("install what is missing (as root, once):", file=out)
+        if missing:
+            print(f"  apt-get install {' '.join(sorted(missing))}", file=out)
+        for command in todo:
+            print(f"  {command}", file=out)
         return 1
     print("everything the spec needs is here", file=out)
     return 0
@@ -85,3 +94,33 @@ def _have(out: TextIO, command: str, package: str, why: str, missing: dict[str, 
     if not found:
         missing[package] = why
     return bool(found)
+
+
+def subordinate_ids(user: str, files: tuple[str, str] = ("/etc/subuid", "/etc/subgid")) -> bool:
+    """Whether ``user`` has a subordinate uid and gid range (what newuidmap maps in unshare mode)."""
+    for f in files:
+        try:
+            lines = Path(f).read_text().splitlines()
+        except OSError:
+            return False
+        if not any(line.split(":")[0] in (user, str(os.getuid())) for line in lines):
+            return False
+    return True
+
+
+def _mmdebstrap_mode(out: TextIO, modes: set[str], missing: dict[str, str], todo: list[str]) -> None:
+    """As root every mode works; otherwise `auto` and `unshare` need newuidmap and a subuid range."""
+    if os.geteuid() == 0 or modes <= {"root"}:
+        return
+    if modes & {"auto", "unshare"} and _have(out, "newuidmap", "uidmap", "mmdebstrap's unshare mode", missing):
+        import getpass
+
+        user = getpass.getuser()
+        if subordinate_ids(user):
+            print(f"  ok       subordinate ids for {user} in /etc/subuid and /etc/subgid", file=out)
+        else:
+            print(f"  MISSING  subordinate ids for {user} in /etc/subuid and /etc/subgid "
+                  f"(mmdebstrap's unshare mode maps them)", file=out)
+            todo.append(f"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}")
+    if "fakechroot" in modes:
+        _have(out, "fakechroot", "fakechroot", "mmdebstrap's fakechroot mode", missing)

@@ -187,7 +187,7 @@ class BuildEntry(SetupEntry):
 class BaseEntry(TypedDict):
     """A base image that an image or probe uses: how it was made and what it measures."""
 
-    kind: Literal["scratch", "debs", "debootstrap", "registry"]
+    kind: Literal["scratch", "debs", "mmdebstrap", "debootstrap", "registry"]
     diff_id: str  # "sha256:..." of its one deterministic layer tar
     size: int  # engine-comparable bytes: files' apparent sizes, hard links once, symlink target lengths
     files: int  # entries in the layer

@@ -5,9 +5,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .checker import Checker, did_you_mean, kind_of, reference, unknown
-from .model import BASE_KINDS, BaseSpec, FileSpec, ImageSpec, ProbeMatrix, Step
+from .model import BASE_KINDS, MMDEBSTRAP_MODES, BaseSpec, FileSpec, ImageSpec, ProbeMatrix, Step
 
-BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "remove", "image", "busybox_links"}
+BASE_KEYS = {"description", "kind", "packages", "suite", "variant", "mirror", "remove", "image", "busybox_links",
+             "mode"}
 IMAGE_KEYS = {"description", "base", "files", "entrypoint", "cmd", "dockerfile", "context", "reference"}
 FILE_KEYS = {"build", "dest", "mode"}
 PROBE_KEYS = {"builds", "bases", "args", "timeout", "expect"}
@@ -30,15 +31,22 @@ def bases(c: Checker, value: Any) -> dict[str, BaseSpec]:
             c.add(f"{kp}.packages", "missing: a 'debs' base needs the Debian packages to unpack.")
         if kind == "registry" and not entry.get("image"):
             c.add(f"{kp}.image", "missing: a 'registry' base needs an image reference such as ubuntu:22.04.")
+        mode = entry.get("mode", "auto")
+        if kind != "mmdebstrap" and "mode" in entry:
+            c.add(f"{kp}.mode", f"only `kind: mmdebstrap` takes a mode; remove it from this {kind} base.")
+        elif mode not in MMDEBSTRAP_MODES:
+            c.add(f"{kp}.mode", f"expected one of {', '.join(MMDEBSTRAP_MODES)}, got {kind_of(mode)}."
+                                f"{did_you_mean(str(mode), MMDEBSTRAP_MODES)}")
+            mode = "auto"
         packages = c.strings(f"{kp}.packages", entry.get("packages"), "Debian package names")
         remove = c.strings(f"{kp}.remove", entry.get("remove"), "globs inside the root")
         out[str(name)] = BaseSpec(
             name=str(name), kind=kind, packages=packages,
             suite=c.string(f"{kp}.suite", entry.get("suite"), "a Debian suite") or "bookworm",
-            variant=c.string(f"{kp}.variant", entry.get("variant"), "a debootstrap variant") or "minbase",
+            variant=c.string(f"{kp}.variant", entry.get("variant"), "a debootstrap/mmdebstrap variant") or "minbase",
             mirror=c.string(f"{kp}.mirror", entry.get("mirror"), "a Debian mirror URL"), remove=remove,
             image=c.string(f"{kp}.image", entry.get("image"), "an image reference"),
-            symlink_busybox=bool(entry.get("busybox_links")),
+            symlink_busybox=bool(entry.get("busybox_links")), mode=str(mode),
             description=str(entry.get("description") or ""))
     return out
 

@@ -14,8 +14,10 @@ from typing import Any, Literal
 from .._util.units import human_size
 
 StepSection = Literal["setup", "builds"]
-BaseKind = Literal["scratch", "debs", "debootstrap", "registry"]
-BASE_KINDS: tuple[BaseKind, ...] = ("scratch", "debs", "debootstrap", "registry")
+BaseKind = Literal["scratch", "debs", "mmdebstrap", "debootstrap", "registry"]
+BASE_KINDS: tuple[BaseKind, ...] = ("scratch", "debs", "mmdebstrap", "debootstrap", "registry")
+# mmdebstrap's modes: `auto` is root as root, else unshare (user namespaces), else fakechroot.
+MMDEBSTRAP_MODES = ("auto", "root", "unshare", "fakechroot")
 Verdict = Literal["runs", "fails"]
 # Targets `rust-target:` can build offline (their std from Debian's packages, into the cache).
 RUST_TARGETS = ("x86_64-unknown-linux-musl",)
@@ -110,12 +112,14 @@ class BaseSpec:
     remove: tuple[str, ...] = ()  # globs relative to the root, deleted before the layer is written
     image: str | None = None  # registry kind: e.g. "ubuntu:22.04"
     symlink_busybox: bool = False  # create busybox's applet links (/bin/sh -> busybox ...)
+    mode: str = "auto"  # mmdebstrap: how it gets root's powers (every mode writes the same bytes)
     description: str = ""
 
     def recipe(self) -> dict[str, Any]:
-        """What the layer is made from (the cache key's part); the description is not."""
+        """What the layer is made from (the cache key's part); the description and mode are not."""
         d = asdict(self)
         d.pop("description")
+        d.pop("mode")  # root, unshare and fakechroot give a byte-identical tarball (tested)
         return d
 
 

@@ -3,8 +3,10 @@
 Kinds:
 - ``scratch``: an empty layer.
 - ``debs``: ``apt-get download`` + hardened unpacking, no maintainer scripts (distroless's recipe).
-- ``debootstrap``: ``debootstrap --variant=minbase SUITE DIR MIRROR`` minus apt caches (the
-  role of ubuntu:22.04 / debian:bookworm in the article).
+- ``mmdebstrap``: ``mmdebstrap --variant=minbase SUITE rootfs.tar MIRROR``, without root (user
+  namespaces, or fakechroot), reproducible through SOURCE_DATE_EPOCH (the role of ubuntu:22.04 /
+  debian:bookworm in the article).
+- ``debootstrap``: the same root through ``debootstrap``, which needs root.
 - ``registry``: an image the engine already holds (nothing can be pulled on offline machines).
 
 Every kind ends as one deterministic layer tar (see ``layers``). A cache entry lives in
@@ -31,7 +33,7 @@ from ..._util.proc import run_command
 from ...errors import ImageError
 from ...spec.model import BaseSpec
 from . import engine, layers
-from .extract import extract_deb
+from .extract import extract_deb, extract_tar
 from .model import BaseResult
 
 BASE_SCHEMA = 1
@@ -146,12 +148,13 @@ def recipe_key(spec: BaseSpec, policy_memo: Path | None = None) -> tuple[str, di
                              "epoch": layers.source_date_epoch(), "spec": spec.recipe()}
     if spec.kind == "debs":
         parts["versions"] = _candidate_versions(spec.packages, policy_memo)
-    elif spec.kind == "debootstrap":
+    elif spec.kind in ("mmdebstrap", "debootstrap"):
         mirror = spec.mirror or apt_mirror(spec.suite)
         parts["mirror"] = mirror
         parts["lists_date"] = _lists_date(mirror, spec.suite)
-        out = run_command("dpkg-query -W debootstrap", cwd="/", timeout=30)
-        parts["debootstrap"] = out["output"].strip()
+        out = run_command(f"dpkg-query -W {spec.kind}", cwd="/", timeout=30)
+        parts[spec.kind] = out["output"].strip()
+        parts["host_files"] = "removed"  # since the host's resolv.conf and hostname are left out
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest(), parts
 
@@ -221,6 +224,53 @@ def busybox_links(root: Path, transcript: list[dict], name: str = "busybox-musl"
         link.symlink_to(os.path.relpath(busybox, link.parent))
 
 
+# Both bootstrappers copy these from the machine that builds the root; an engine mounts its own.
+HOST_FILES = ("etc/hostname", "etc/resolv.conf")
+
+
+def _include(spec: BaseSpec) -> str:
+    return f" --include={shlex.quote(','.join(spec.packages))}" if spec.packages else ""
+
+
+def bootstrap_epoch(mirror: str, suite: str) -> int:
+    """SOURCE_DATE_EPOCH for a bootstrapped root: the caller's, else the date of the apt lists it follows.
+
+    It stamps file times and /etc/shadow's "last changed" day; 0 would mean "change the password now".
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    date = _lists_date(mirror, suite)
+    if date:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return int(parsedate_to_datetime(date).timestamp())
+        except (TypeError, ValueError):
+            pass
+    return 0
+
+
+def _mmdebstrap_root(spec: BaseSpec, stage: Path, root: Path, transcript: list[dict]) -> list[str]:
+    """Make the root as a tarball (no root needed in mode auto/unshare/fakechroot), then unpack it here.
+
+    The tarball's device nodes are left out (and returned): they cannot be made without root, and
+    the engine provides /dev. Owners collapse to 0:0 in the layer, as for every kind.
+    """
+    mirror = spec.mirror or apt_mirror(spec.suite)
+    epoch = bootstrap_epoch(mirror, spec.suite)
+    # The hook lays out merged /usr as debootstrap does (usr-is-merged); without it apt pulls in the
+    # usrmerge package and with it perl, 40 MB that debian:bookworm-slim does not have.
+    _run(transcript, f"SOURCE_DATE_EPOCH={epoch} mmdebstrap --mode={shlex.quote(spec.mode)} "
+                     f"--variant={shlex.quote(spec.variant)}{_include(spec)} --format=tar "
+                     f"--hook-dir=/usr/share/mmdebstrap/hooks/maybe-merged-usr "
+                     f"{shlex.quote(spec.suite)} rootfs.tar {shlex.quote(mirror)}", stage, 1800, spec.name)
+    dropped: list[str] = []
+    extract_tar(stage / "rootfs.tar", root, name=f"base {spec.name}'s mmdebstrap tarball", rootfs=True,
+                compression="", dropped=dropped)
+    (stage / "rootfs.tar").unlink()
+    return dropped
+
+
 def _registry_rootfs(spec: BaseSpec, root: Path, transcript: list[dict]) -> None:
     engine.export_registry_image(spec.name, spec.image or "", root, transcript)
 
@@ -260,6 +310,7 @@ def _build(spec: BaseSpec, key: str, stage: Path) -> BaseResult:
     root = stage / "root"
     root.mkdir(mode=0o755)
     transcript: list[dict] = []
+    skipped: list[str] = []
     if spec.kind == "debs":
         debs = stage / "debs"
         debs.mkdir()
@@ -269,14 +320,21 @@ def _build(spec: BaseSpec, key: str, stage: Path) -> BaseResult:
             extract_deb(deb, root, rootfs=True)
         if spec.symlink_busybox:
             busybox_links(root, transcript, spec.name)
+    elif spec.kind == "mmdebstrap":
+        skipped = _mmdebstrap_root(spec, stage, root, transcript)
     elif spec.kind == "debootstrap":
         mirror = spec.mirror or apt_mirror(spec.suite)
-        _run(transcript, f"debootstrap --variant={shlex.quote(spec.variant)} {shlex.quote(spec.suite)} "
-                         f"{shlex.quote(root.name)} {shlex.quote(mirror)}", stage, 1800, spec.name)
+        _run(transcript, f"debootstrap --variant={shlex.quote(spec.variant)}{_include(spec)} "
+                         f"{shlex.quote(spec.suite)} {shlex.quote(root.name)} {shlex.quote(mirror)}",
+             stage, 1800, spec.name)
     elif spec.kind == "registry":
         _registry_rootfs(spec, root, transcript)
+    if spec.kind in ("mmdebstrap", "debootstrap"):
+        for rel in HOST_FILES:
+            (root / rel).unlink(missing_ok=True)
     remove_globs(root, spec.remove, spec.name)
     stats = layers.layer_from_dir(root, stage / "layer.tar")
+    stats.skipped = skipped + stats.skipped
     (stage / "index.json").write_text(json.dumps(layers.index_tar(stage / "layer.tar"), sort_keys=True))
     if stats.skipped:
         info(f"base {spec.name}: left out {len(stats.skipped)} special files ({', '.join(stats.skipped[:5])}...)")

@@ -42,11 +42,13 @@ def _refuse(archive: str, member: str, why: str) -> ImageError:
 class _Guard:
     """A tarfile extraction filter with a running byte/member budget."""
 
-    def __init__(self, archive: str, *, rootfs: bool, max_bytes: int, max_members: int) -> None:
+    def __init__(self, archive: str, *, rootfs: bool, max_bytes: int, max_members: int,
+                 dropped: list[str] | None = None) -> None:
         self.archive, self.rootfs = archive, rootfs
         self.max_bytes, self.max_members = max_bytes, max_members
         self.bytes = 0
         self.members = 0
+        self.dropped = dropped  # None: special files are refused; a list: they are left out and named here
 
     def __call__(self, member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
         name = member.name
@@ -72,6 +74,9 @@ class _Guard:
                 return member.replace(uid=None, gid=None, uname=None, gname=None, deep=False)
             checked = tarfile.data_filter(member, dest)
         except tarfile.SpecialFileError:
+            if self.dropped is not None:
+                self.dropped.append("/" + PurePosixPath(name).as_posix().removeprefix("./"))
+                return None
             raise _refuse(self.archive, name, "is a device node, fifo or other special file") from None
         except tarfile.AbsoluteLinkError:
             raise _refuse(self.archive, name, f"is a link to the absolute path {member.linkname!r}") from None
@@ -95,16 +100,19 @@ def extract_tar(
     compression: str = "*",
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_members: int = DEFAULT_MAX_MEMBERS,
+    dropped: list[str] | None = None,
 ) -> int:
     """Extract ``archive`` (a path or a binary stream) into ``dest``; return the number of members.
 
     ``compression`` is a tarfile stream suffix: ``*`` (detect), ``gz``, ``bz2``, ``xz`` or ``""``.
+    Device nodes and fifos are refused, unless ``dropped`` is a list: then they are left out and
+    named in it (a root made by mmdebstrap has /dev nodes; engines mount their own /dev).
     Raises ImageError naming the archive and the offending member.
     """
     label = name or str(archive if not hasattr(archive, "read") else getattr(archive, "name", "<stream>"))
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    guard = _Guard(label, rootfs=rootfs, max_bytes=max_bytes, max_members=max_members)
+    guard = _Guard(label, rootfs=rootfs, max_bytes=max_bytes, max_members=max_members, dropped=dropped)
     mode = f"r|{compression}"
     try:
         if hasattr(archive, "read"):
