@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
+
+# An ordinary Debian user's PATH has no sbin folders, where chroot lives: system tools are looked up
+# there too, and called by their full path.
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def system_tool(name: str) -> str | None:
+    """How to call a system command (``chroot``): its name when it is on the PATH, else its full path
+    in a system folder; None when it is in neither."""
+    return name if shutil.which(name) else shutil.which(name, path=SYSTEM_PATH)
 
 
 def run_command(

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from .._util.proc import system_tool
 from ..run import RunOptions
 from ..run.context import StageContext
 from ..run.steps import Steps
@@ -73,8 +74,8 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         print("sandbox (probes without an engine):", file=out)
         for tool, package in SANDBOX_TOOLS.items():
             _have(out, tool, package, "sandbox probes", missing)
-        if shutil.which("unshare"):
-            userns = subprocess.run(["unshare", "-rn", "true"], capture_output=True, text=True).returncode == 0
+        if system_tool("unshare"):
+            userns = subprocess.run([system_tool("unshare") or "unshare", "-rn", "true"], capture_output=True, text=True).returncode == 0
             print(f"{ok if userns else no}user namespaces (`unshare -rn true`)"
                   + ("" if userns else ": not allowed here; sandbox probes cannot run"), file=out)
     if missing or todo:
@@ -89,7 +90,7 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 def _have(out: TextIO, command: str, package: str, why: str, missing: dict[str, str]) -> bool:
-    found = shutil.which(command)
+    found = shutil.which(command) or system_tool(command)
     print(f"  {'ok     ' if found else 'MISSING'}  {command}{': ' + found if found else ''}  ({why})", file=out)
     if not found:
         missing[package] = why

@@ -29,7 +29,7 @@ from typing import Any
 from filelock import FileLock
 
 from ..._util.log import info
-from ..._util.proc import run_command
+from ..._util.proc import run_command, system_tool
 from ...errors import ImageError
 from ...spec.model import BaseSpec
 from . import engine, layers
@@ -202,10 +202,11 @@ def busybox_links(root: Path, transcript: list[dict], name: str = "busybox-musl"
                          f"add busybox-static to its packages.")
     # The applet list comes from busybox itself, run inside the unpacked root with no network
     # (invariant 2: never on the host).
-    if shutil.which("unshare") is None or shutil.which("chroot") is None:
+    unshare, chroot = system_tool("unshare"), system_tool("chroot")
+    if unshare is None or chroot is None:
         raise ImageError(f"base {name}: listing busybox's applets runs it in an `unshare -rn chroot` sandbox, "
                          f"and unshare/chroot is missing: apt-get install util-linux coreutils.")
-    cmd = f"unshare -rn chroot {shlex.quote(root.name)} /bin/busybox --list-full"
+    cmd = f"{shlex.quote(unshare)} -rn {shlex.quote(chroot)} {shlex.quote(root.name)} /bin/busybox --list-full"
     entry = _run(transcript, cmd, root.parent, 60, name)
     for rel in sorted(set(entry["output"].split())):
         rel = layers.norm(rel)

@@ -36,7 +36,7 @@ def build_one_base(ctx: StageContext, name: str, bases: dict[str, BaseResult]) -
     try:
         base = build_base(ctx.plan.bases[name], ctx.options.cache_dir)
     except LivebenchError as exc:
-        ctx.fail(f"bases.{name}", str(exc))
+        ctx.fail(f"bases.{name}", str(exc), event_name=f"base {name}")
         return False
     bases[name] = base
     ctx.result.bases[name] = {"kind": base.kind, "diff_id": base.diff_id, "size": base.size, "files": base.files,
@@ -85,7 +85,7 @@ def build_one_image(ctx: StageContext, name: str, bases: dict[str, BaseResult], 
     try:
         result = build_image(recipe, bases.get(image.base or ""), backend, ctx.options.cache_dir / "images")
     except LivebenchError as exc:
-        ctx.fail(what, str(exc))
+        ctx.fail(what, str(exc), event_name=f"image {name}")
         return "failed"
     data: dict[str, Any] = result.to_dict()
     ctx.cache.commit("images", key, ctx.cache.staging(), data)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..._util.log import info
-from ..._util.proc import run_command
+from ..._util.proc import run_command, system_tool
 from ...errors import ImageError, ProbeError
 from ..images.extract import extract_tar
 from ..images.model import BaseResult
@@ -27,8 +27,9 @@ def base_root(base: BaseResult, folder: Path) -> Path:
 
 def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, timeout: float,
              memory_limit: int | None, work_root: Path) -> ProbeResult:
-    for tool in ("unshare", "chroot") + (("prlimit",) if memory_limit else ()):
-        if shutil.which(tool) is None:
+    tools = {tool: system_tool(tool) for tool in ("unshare", "chroot") + (("prlimit",) if memory_limit else ())}
+    for tool, found in tools.items():
+        if found is None:
             raise ProbeError(f"sandbox probe needs `{tool}` (util-linux/coreutils); install it or use how=docker.")
     if not base.tar.is_file():
         raise ProbeError(f"sandbox probe in base {base.name!r}: its layer {base.tar} is missing; rebuild the base.")
@@ -42,8 +43,9 @@ def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, time
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(binary, target)
         target.chmod(0o755)
-        argv = (["prlimit", f"--as={memory_limit}"] if memory_limit else []) + \
-            ["unshare", "-rn", "--pid", "--fork", "--kill-child", "chroot", "rootfs", dest, *args]
+        argv = ([tools["prlimit"] or "prlimit", f"--as={memory_limit}"] if memory_limit else []) + \
+            [tools["unshare"] or "unshare", "-rn", "--pid", "--fork", "--kill-child", tools["chroot"] or "chroot",
+             "rootfs", dest, *args]
         command = shlex.join(argv)
         info(f"probe {binary.name} in {base.name} (sandbox): {command}")
         entry = run_command(command, cwd=tmp, env=PROBE_ENV, timeout=timeout)
