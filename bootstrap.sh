@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the site and the tests need on a fresh Debian bookworm machine: the Debian packages
-# (compilers, musl, Debian's Rust, debootstrap, Chromium) when run as root (as anyone else it names
+# (compilers, musl, Debian's Rust, mmdebstrap, Chromium) when run as root (as anyone else it names
 # the missing ones and stops), then a .venv with mkdocs-livebench installed editable. Fast when
 # everything is already there.
 set -euo pipefail
