@@ -189,6 +189,30 @@ def test_failed_build_fails_the_site(small_site):
     assert "builds.hello" in proc.stderr and "exited 1" in proc.stderr
 
 
+def test_one_failed_base_is_one_failure_with_what_it_took_down(small_site):
+    """A base that cannot be made: its image, its probes and the page's directives about them are
+    named under it, not counted as failures of their own (and not called "unknown")."""
+    proj = small_site("# T\n\nThe image weighs {lb:image.img.size}.\n\n```livebench\nprobe: hello\nbase: bad\n```\n\n"
+                      "```livebench\nchart: image-sizes\nimages: [img]\n```\n")
+    (proj / "livebench.yml").write_text(SMALL_SPEC + """\
+bases:
+  bad: {kind: debs, packages: [livebench-no-such-package]}
+images:
+  img: {base: bad, files: [{build: hello, dest: /hello}]}
+probes: {builds: [hello], bases: [bad]}
+""")
+    proc = mkdocs_build(proj / "site", "--strict", cwd=proj)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    report = proc.stderr[proc.stderr.index("livebench: 1 failure(s)"):]
+    assert report.startswith("livebench: 1 failure(s), and 5 thing(s) skipped or not shown because of it:"), report
+    assert report.count("\n  - ") == 1  # one failure line: the base's
+    assert "bases.bad: apt has no candidate for livebench-no-such-package" in report
+    under = report.split("because of it, not made or not shown: ", 1)[1].splitlines()[0]
+    assert under.split(", ") == ["images.img", "probes.expect.hello.bad", "docs/index.md:3", "docs/index.md:5",
+                                 "docs/index.md:10"]
+    assert "unknown image" not in proc.stderr
+
+
 def test_serve_memo_never_keeps_a_failed_run(small_site, monkeypatch):
     """`mkdocs serve` rebuilds in one process: a run with failures must not be reused by the next rebuild
     (failures are never cached), while a clean run is."""

@@ -52,7 +52,14 @@ class ProbeError(LivebenchError):
 
 
 class DirectiveError(LivebenchError):
-    """A page directive names an unknown build, field or option."""
+    """A page directive names an unknown build, field or option, or one this run could not make.
+
+    ``cause``: the key path of the record's failure that left it out (``images.NAME``), so the report
+    names the problem under that failure instead of as one more failure."""
+
+    def __init__(self, message: str, *, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class ClaimSyntaxError(SpecError):

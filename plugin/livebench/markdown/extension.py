@@ -20,6 +20,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from ..errors import LivebenchError
+from ..record.failures import fold
 from ..record.store import load_record
 from ..render import restore_blocks
 from ..render.chart_kinds import CHART_MARKER
@@ -113,19 +114,21 @@ class _Render(Preprocessor):
             record, memo = _Records.get(record_path, root / opt("cache_dir"))
         except LivebenchError as exc:
             raise fail(f"livebench: {name}: {exc}") from None
-        failures = [f["message"] for f in record.get("failures", []) if not f.get("syntax")]
-        if failures and not warn:
-            raise fail("livebench: the record " + str(opt("record")) + f" has {len(failures)} failure(s):\n  - "
-                       + "\n  - ".join(failures))
+        in_record = fold(record.get("failures", []))
+        if in_record.lines and not warn:
+            raise fail(in_record.report(f"livebench: the record {opt('record')} has "))
         first_line = 1 + front_matter_lines(_read(root / docs_dir / rel)) if rel else 1
         lang = opt("language") or _suffix_lang(rel) or lang_of((config.get("theme") or {}).get("language"))
         done = render_page(markdown, record, lang=lang, page=name, root=root, stash=self.stash,
                            first_line=first_line, memo=memo,
                            frozen=str(opt("record")) if opt("frozen") else "")
-        messages = failures + [str(p) for p in done.problems]
-        messages += [claim_message(e) for e in (evaluate(c, record) for c in done.claims) if e["ok"] is False]
+        folded = fold(record.get("failures", []), [(str(p), p.cause) for p in done.problems])
+        false_claims = [claim_message(e) for e in (evaluate(c, record) for c in done.claims) if e["ok"] is False]
+        folded.lines += false_claims
+        folded.failures += len(false_claims)
+        messages = folded.lines
         if messages and not warn:
-            raise fail(f"livebench: {len(messages)} failure(s):\n  - " + "\n  - ".join(messages))
+            raise fail(folded.report())
         for message in messages:
             if message not in _Records.logged:
                 _Records.logged.add(message)

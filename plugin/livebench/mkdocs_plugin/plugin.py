@@ -17,6 +17,7 @@ from ..markdown.assets import CHARTS_JS_URL, CSS_URL, write_assets, write_record
 from ..markdown.page import has_directives, page_name, render_page
 from ..markdown.render_memo import RenderMemo
 from ..markdown.slots import BlockSlots
+from ..record.failures import fold
 from ..record.store import load_record, save_last
 from ..render import Problem, problem_html
 from ..render.chart_kinds import CHART_MARKER
@@ -241,19 +242,19 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
     def _report(self) -> None:
         assert self.record is not None
         # an unreadable page claim is reported by the page renderer itself (page + line): not twice
-        failures = [f["message"] for f in self.record.get("failures", []) if not f.get("syntax")]
         if self.config.on_failure == "warn" and not self.strict:
-            for message in failures:
+            for message in fold(self.record.get("failures", [])).lines:
                 log.warning("%s", message)
             return
-        lines = failures + [str(p) for p in self.problems]
-        if lines and self.serving:  # the pages show them; the server keeps serving, the next edit retries
-            for line in lines:
+        # what failed because something else failed is named under that failure, not counted again
+        folded = fold(self.record.get("failures", []), [(str(p), p.cause) for p in self.problems])
+        if folded.lines and self.serving:  # the pages show them; the server keeps serving, the next edit retries
+            for line in folded.lines:
                 log.error("%s", line)
             return
-        if lines:
+        if folded.lines:
             raise PluginError(
-                f"livebench: {len(lines)} failure(s):\n  - " + "\n  - ".join(lines)
+                folded.report()
                 + "\n(Fix them, or set `on_failure: warn` and build without --strict to publish with warnings "
                   "on the pages.)"
             )

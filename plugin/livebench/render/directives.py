@@ -29,6 +29,7 @@ class Problem:
     page: str
     line: int
     message: str
+    cause: str | None = None  # the record failure it follows from (see record/failures.py)
 
     def __str__(self) -> str:
         return f"{self.page}:{self.line}: {self.message}"
@@ -106,7 +107,7 @@ def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, probl
     try:
         return source_block(opts, record, lang, root)
     except DirectiveError as exc:
-        problems.append(Problem(page, lineno, str(exc)))
+        problems.append(Problem(page, lineno, str(exc), exc.cause))
         return problem_html(str(exc), lang), []
 
 
@@ -126,7 +127,7 @@ def _block(fence: Fence, record: dict, lang: str, page: str, lineno: int, proble
     try:
         return render_block(block_options(fence), record, lang)
     except DirectiveError as exc:
-        problems.append(Problem(page, lineno, str(exc)))
+        problems.append(Problem(page, lineno, str(exc), exc.cause))
         return problem_html(str(exc), lang)
 
 
@@ -190,7 +191,7 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
                 raw_html.values += 1
                 return value
             except DirectiveError as exc:
-                problems.append(Problem(page, lineno, str(exc)))
+                problems.append(Problem(page, lineno, str(exc), exc.cause))
                 if where:
                     return ""  # nothing that could break the tag or script; the build fails on the problem
                 return f'<span class="lb-value lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
@@ -199,7 +200,7 @@ def _inline(line: str, record: dict, lang: str, page: str, lineno: int, problems
             try:
                 html, box = inline_claim(m.group(1).strip(), record, lang)
             except DirectiveError as exc:
-                problems.append(Problem(page, lineno, str(exc)))
+                problems.append(Problem(page, lineno, str(exc), exc.cause))
                 return f'<span class="lb-claim lb-error" title="{inline_text(exc)}">⚠ {inline_text(m.group(0))}</span>'
             if box and boxes is not None:
                 boxes.append(box)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..errors import DirectiveError
+from .absent import absent, failed_build
 from .figure import (
     APP_COLOR,
     BASE_COLOR,
@@ -34,8 +35,7 @@ def chart_image_sizes(opts: dict, record: dict, lang: str) -> Chart:
     for name in names:
         im = images.get(name)
         if im is None:
-            known = ", ".join(sorted(images)) or "none in the record"
-            raise DirectiveError(f"unknown image '{name}'. Known: {known}")
+            raise absent(record, "images", name, f"image '{name}'")
         sums = {"base": [0, 0], "app": [0, 0]}
         for layer in im.get("layers") or []:
             role = "app" if layer.get("role") == "app" else "base"
@@ -91,11 +91,10 @@ def _builds(opts: dict, record: dict, kind: str) -> list[tuple[str, dict]]:
     for name in option_names(opts, "builds", f"chart: {kind}"):
         b = builds.get(name)
         if b is None:
-            known = ", ".join(sorted(builds)) or "none in the record"
-            raise DirectiveError(f"unknown build '{name}'. Known: {known}")
+            raise absent(record, "builds", name, f"build '{name}'")
         if not b.get("ok") or not b.get("artifact"):
-            raise DirectiveError(f"build '{name}' failed, so 'chart: {kind}' has no value for it: "
-                                 f"{b.get('error') or 'no artifact'}")
+            raise failed_build(record, name, f"build '{name}' failed, so 'chart: {kind}' has no value for it: "
+                                             f"{b.get('error') or 'no artifact'}")
         out.append((name, b))
     return out
 

@@ -68,11 +68,14 @@ class StageContext:
         self._lock = threading.Lock()
 
     # -- reporting ---------------------------------------------------------------------------
-    def fail(self, what: str, message: str, *, event_name: str | None = None) -> str:
-        """Record one failure, named by its spec key path and line; returns the full message."""
+    def fail(self, what: str, message: str, *, event_name: str | None = None, cause: str | None = None) -> str:
+        """Record one failure, named by its spec key path and line; returns the full message.
+
+        ``cause``: the key path of the failure this one follows from (reported under it, see
+        record/failures.py)."""
         full = f"{self.plan.where(what)}: {what}: {message}"
         with self._lock:
-            self.result.failures.append({"what": what, "message": full})
+            self.result.failures.append({"what": what, "message": full, **({"cause": cause} if cause else {})})
         self.event("failed", event_name or what, message.splitlines()[0][:200] if message else "")
         return full
 

@@ -190,7 +190,8 @@ class Steps:
 
     def _skip(self, step: Step, results: dict[str, dict[str, Any]], needs: list[str]) -> None:
         failed = ", ".join(n.split(":", 1)[1] for n in needs)
-        results[step.name] = self._skipped(step, f"skipped because setup step(s) {failed} failed")
+        cause = "setup." + needs[0].split(":", 1)[1]
+        results[step.name] = self._skipped(step, f"skipped because setup step(s) {failed} failed", cause)
 
     @staticmethod
     def _was_cached(results: dict[str, dict[str, Any]], name: str) -> bool:
@@ -226,10 +227,10 @@ class Steps:
         return {"ok": False, "cached": False, "key": key, "error": message,
                 "transcript": transcript or [], "seconds": sum(t["seconds"] for t in transcript or [])}
 
-    def _skipped(self, step: Step, why: str) -> dict[str, Any]:
-        """Not run because something it needs failed: that failure is reported once, by its own step."""
-        self.ctx.event("failed", step.name, why)
-        return {"ok": False, "cached": False, "key": None, "error": f"{step.key_path}: {why}",
+    def _skipped(self, step: Step, why: str, cause: str) -> dict[str, Any]:
+        """Not run because something it needs failed: named under that failure (record/failures.py)."""
+        message = self.ctx.fail(step.key_path, why, event_name=step.name, cause=cause)
+        return {"ok": False, "cached": False, "key": None, "error": message,
                 "skipped": True, "transcript": [], "seconds": 0}
 
     def _run_step(self, step: Step) -> dict[str, Any]:

@@ -41,10 +41,10 @@ def run_benchmarks(ctx: StageContext, bases: dict[str, BaseResult]) -> None:
             continue
         missing = [v for v in bench.variants if ctx.artifact(v) is None]
         if missing:
-            ctx.fail(what, f"not measured: build {', '.join(missing)} failed or did not run")
+            ctx.fail(what, f"not measured: build {', '.join(missing)} failed or did not run", cause=f"builds.{missing[0]}")
             continue
         if bench.base and bench.base not in bases:
-            ctx.fail(what, f"not measured: base '{bench.base}' is not available in this run")
+            ctx.fail(what, f"not measured: base '{bench.base}' is not available in this run", cause=f"bases.{bench.base}")
             continue
         ctx.event("start", what)
         try:

@@ -60,11 +60,12 @@ def build_one_image(ctx: StageContext, name: str, bases: dict[str, BaseResult], 
     image = plan.images[name]
     what = f"images.{name}"
     if not image.dockerfile and image.base not in bases:
-        ctx.fail(what, f"skipped because base '{image.base}' failed (reported above)")
+        ctx.fail(what, f"skipped because base '{image.base}' failed (reported above)", cause=f"bases.{image.base}")
         return "skipped"
     missing = [f.build for f in image.files if ctx.artifact(f.build) is None]
     if missing:
-        ctx.fail(what, f"skipped because build(s) {', '.join(missing)} failed (reported above)")
+        ctx.fail(what, f"skipped because build(s) {', '.join(missing)} failed (reported above)",
+                 cause=f"builds.{missing[0]}")
         return "skipped"
     recipe = ImageRecipe(
         name=name, base=image.base,

@@ -41,10 +41,17 @@ class ProbeBatch:
                 self.ctx.event("start", "probes", f"{len(self.cells())} cells, {self.how}")
         outcome = self._one(build, base_name)
         if isinstance(outcome, str):
-            self.ctx.fail(f"probes.expect.{build}.{base_name}", outcome, event_name="probes")
-            return "skipped" if outcome.startswith("skipped because") else "failed"
+            cause = self._cause(build, base_name)
+            self.ctx.fail(f"probes.expect.{build}.{base_name}", outcome, event_name="probes", cause=cause)
+            return "skipped" if cause else "failed"
         self.results[(build, base_name)] = outcome
         return "ok"
+
+    def _cause(self, build: str, base_name: str) -> str | None:
+        """The failure a cell that did not run follows from."""
+        if self.ctx.artifact(build) is None:
+            return f"builds.{build}"
+        return None if base_name in self.bases else f"bases.{base_name}"
 
     def _one(self, build: str, base_name: str) -> dict[str, Any] | str:
         ctx, matrix = self.ctx, self.ctx.plan.probes
