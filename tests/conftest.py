@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +40,15 @@ def engine():
 @pytest.fixture(scope="session")
 def bases() -> dict[str, BaseResult]:
     return {name: build_base(DEMO_BASES[name], CACHE) for name in BASES}
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel of this package, as a user would install it (not the editable checkout)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    return next(out.glob("mkdocs_livebench-*.whl"))
 
 
 @pytest.fixture(scope="session")

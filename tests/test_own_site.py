@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,13 +20,9 @@ def readme_block() -> str:
     return m.group(1)
 
 
-def test_readme_own_site_steps_build_a_plain_site_from_a_wheel(tmp_path, browser):
+def test_readme_own_site_steps_build_a_plain_site_from_a_wheel(tmp_path, wheel, browser):
     assert DEBIAN_PYTHON.exists(), "Debian's /usr/bin/python3 is missing: these steps are what a bookworm user has"
     assert shutil.which("musl-gcc"), "musl-gcc is missing: apt-get install musl-tools"
-    wheels = tmp_path / "wheel"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
-    wheel = next(wheels.glob("mkdocs_livebench-*.whl"))
     home = tmp_path / "home"
     home.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LIVEBENCH_SRC": str(wheel), "NO_MKDOCS_2_WARNING": "1",
