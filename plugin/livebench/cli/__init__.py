@@ -1,4 +1,4 @@
-"""`livebench run | check | show | doctor | inspect | clean`: the core, driven without MkDocs.
+"""`livebench run | check | show | doctor | inspect | clean | merge`: the core, driven without MkDocs.
 
 Exit codes: 0 all good; 1 a build, probe, expectation or claim failed, the record drifted from the
 baseline (check), or a file could not be inspected; 2 bad usage, a bad spec, a missing record or
@@ -38,6 +38,7 @@ cmd_clean = _command("show", "cmd_clean")
 cmd_doctor = _command("doctor", "cmd_doctor")
 cmd_rust_target = _command("toolchain", "cmd_rust_target")
 cmd_assets = _command("assets", "cmd_assets")
+cmd_merge = _command("merge", "cmd_merge")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--update-baseline", action="store_true", help="write the baseline from this run's record")
     r.add_argument("--schedule", choices=("graph", "phased"), default="graph",
                    help="phased: one phase after another, as before the dependency graph (benchmarks/perf/cold_demo.py)")
+    r.add_argument("--machine", default=None, metavar="NAME",
+                   help="this machine's id in a merged record (default: ARCH-HOSTNAME)")
     r.set_defaults(func=cmd_run)
 
     k = sub.add_parser("check", help="run (cached), then fail on a false claim or drift from the baseline")
@@ -116,6 +119,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--keep-images", action="store_true", help="leave the engine's images alone")
     c.add_argument("--all-images", action="store_true", help="every image with livebench's label, any project's")
     c.set_defaults(func=cmd_clean)
+
+    m = sub.add_parser("merge", help="one record of several machines' records (a CI matrix, remote engines)")
+    m.add_argument("records", nargs="+", metavar="RECORD", help="results records; the first is the primary")
+    m.add_argument("-o", "--output", required=True, metavar="PATH", help="where the merged record goes")
+    m.set_defaults(func=cmd_merge)
     return p
 
 

@@ -13,6 +13,7 @@ from .._util.files import rel_to
 from .._util.log import use_logger
 from .._util.units import human_size
 from ..errors import UsageError
+from ..record.failures import fold
 from ..run import RunOptions
 from ..spec.load import load_plan
 from ..verify import CheckOptions
@@ -41,6 +42,8 @@ def run_record(args: argparse.Namespace) -> dict[str, Any]:
         else:
             with live:
                 measured = workflow.measure(plan, options, warm=False)
+        if getattr(args, "machine", None):
+            measured.record["provenance"]["machine"] = args.machine
         check = CheckOptions(docs_dir=docs if docs.is_dir() else None, baseline=args.baseline_path,
                              partial=bool(only), memo_dir=cache_dir)
         return workflow.judge(plan, measured.record, check, save_to=cache_dir)
@@ -68,8 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         summary(record)
-    for failure in record.get("failures", []):
-        print(f"livebench: {failure['message']}", file=sys.stderr)
+    for line in fold(record.get("failures", [])).lines:  # what failed because of another failure: under it
+        print(f"livebench: {line}", file=sys.stderr)
     if args.update_baseline and update_baseline(record, args.baseline_path, Path(args.root).resolve()):
         return 1
     return 1 if record.get("failures") else 0

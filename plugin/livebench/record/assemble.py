@@ -6,6 +6,7 @@ from typing import Any
 
 from ..run.context import RunResult
 from ..spec.model import Plan
+from .machines import spec_digest
 from .provenance import engine_tool, provenance
 from .schema import SCHEMA
 
@@ -13,6 +14,7 @@ from .schema import SCHEMA
 def assemble(plan: Plan, result: RunResult) -> dict[str, Any]:
     """The record of ``result`` (a deep copy: later verification never reaches back into the run)."""
     prov = provenance(plan.root, dict(result.tools), date=result.started or None)
+    prov["spec_digest"] = spec_digest(plan.path)  # records of one spec can be merged (record/machines.py)
     if result.backend is not None:
         prov["engine"] = result.engine
         prov["backend"] = result.backend

@@ -14,6 +14,8 @@ def provenance(root: Path, tools: dict[str, str], date: str | None = None) -> di
     """The provenance of a run in ``root`` (its git commit) with these tool versions, started at ``date``."""
     uname = platform.uname()
     return {
+        # which machine, in a record merged from several (`livebench run --machine NAME` names it)
+        "machine": f"{uname.machine}-{uname.node.split('.')[0] or 'host'}",
         "tools": tools,
         "kernel": f"{uname.system} {uname.release} {uname.version}",
         "arch": uname.machine,

@@ -37,7 +37,7 @@ __all__ = [
     "SCHEMA", "SCHEMA_ID", "Record", "Provenance", "EngineInfo", "Transcript", "SetupEntry", "BuildEntry",
     "Artifact", "LinkageEntry", "BaseEntry", "ImageEntry", "ImageSize", "LayerEntry", "ProbeEntry", "Failure",
     "ClaimEntry", "ClaimFact", "BaselineInfo", "Tolerance", "DriftEntry", "Measurement", "Reference",
-    "BenchmarkEntry",
+    "BenchmarkEntry", "MergedInfo",
 ]
 
 SCHEMA = 1
@@ -87,6 +87,8 @@ class EngineInfo(TypedDict):
 class Provenance(TypedDict):
     """Where, when and with what the record was measured (``record.provenance`` plus the image stage)."""
 
+    machine: NotRequired[str]  # the machine's id in a merged record: `run --machine NAME`, else "ARCH-HOST"
+    spec_digest: NotRequired[str]  # "sha256:..." of the spec file: only records of one spec merge
     tools: dict[str, str]  # tool name -> its version command's output; "docker" added with the docker backend
     kernel: str  # "SYSTEM RELEASE VERSION" of the measuring machine (uname)
     arch: str  # uname machine, e.g. "x86_64"
@@ -266,6 +268,7 @@ class Failure(TypedDict):
     message: str  # what failed, where it is declared (FILE:LINE) and what to do
     kind: NotRequired[Literal["claim", "expect"]]  # added by verify (a false claim, an unmet expect:), replaced on every check
     syntax: NotRequired[bool]  # only on claim failures: an unreadable claim, which its page reports itself
+    cause: NotRequired[str]  # the key path of the failure this one follows from (a skipped image: "bases.NAME")
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 
@@ -352,6 +355,14 @@ class Measurement(TypedDict):
 
 # -- the record ----------------------------------------------------------------------------------
 
+MergedInfo = TypedDict("MergedInfo", {
+    "primary": str,  # the machine whose sections are the record's own
+    "from": dict[str, str],  # machine id -> the file it was read from
+})
+MergedInfo.__doc__ = """How a merged record was made (``livebench merge``)."""
+MergedInfo.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined]
+
+
 class Record(TypedDict):
     """The results record: every number, table, chart and transcript on a page is read from it."""
 
@@ -371,5 +382,9 @@ class Record(TypedDict):
     claims: list[ClaimEntry]  # every claim of the spec and the pages
     baseline: BaselineInfo | None  # null when there is no baseline file
     drift: list[DriftEntry]  # empty without a baseline, or when nothing moved
+    # only in a record from `livebench merge`: machine id -> that machine's whole record (this record's
+    # own sections are the primary machine's), and where each came from
+    machines: NotRequired[dict[str, dict[str, Any]]]
+    merged: NotRequired[MergedInfo]
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]

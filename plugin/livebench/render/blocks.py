@@ -8,11 +8,13 @@ from typing import Any
 from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
+from .absent import absent, absent_probe, failed_build
 from .bench import block_benchmark
 from .chart_kinds import ALL_OPTIONS as CHART_OPTIONS_ALL
 from .claims import block_claim
 from .html import esc, status_mark, terminal_text
 from .labels import KIND_WORDS, label
+from .machines import render_for_machines
 from .measures import block_measurements
 from .options import names as option_names
 from .terminal import terminal
@@ -21,15 +23,15 @@ from .terminal import terminal
 def _get(record: dict, section: str, name: str, what: str) -> dict:
     item = record.get(section, {}).get(name)
     if item is None:
-        known = ", ".join(sorted(record.get(section, {}))) or "none in the record"
-        raise DirectiveError(f"unknown {what} '{name}'. Known: {known}")
+        raise absent(record, section, name, f"{what} '{name}'")
     return item
 
 
 def _ok_build(record: dict, name: str) -> dict:
     b = _get(record, "builds", name, "build")
     if not b.get("ok") or not b.get("linkage"):
-        raise DirectiveError(f"build '{name}' failed or could not be inspected: {b.get('error') or b.get('linkage_error')}")
+        raise failed_build(record, name, f"build '{name}' failed or could not be inspected: "
+                                         f"{b.get('error') or b.get('linkage_error')}")
     return b
 
 
@@ -197,7 +199,7 @@ def block_probe(opts: dict, record: dict, lang: str) -> str:
         raise DirectiveError("'probe' needs a build name and 'base' a base name")
     p = record.get("probes", {}).get(name, {}).get(base)
     if p is None:
-        raise DirectiveError(f"no probe of '{name}' in base '{base}' in the record")
+        raise absent_probe(record, name, base)
     entry = {"command": p.get("command", ""), "shown": p.get("shown"), "output": p.get("output", ""),
              "exit_code": p.get("exit_code")}
     title = str(opts.get("title") or f"{name} @ {base}")
@@ -245,6 +247,8 @@ def _chart(opts: dict, record: dict, lang: str) -> str:
 def render_block(opts: Any, record: dict, lang: str) -> str:
     if not isinstance(opts, dict):
         raise DirectiveError(f"a livebench block holds YAML keys, one of {', '.join(BLOCKS)}")
+    if "machine" in opts:  # any block, from one machine of a merged record or from several side by side
+        return render_for_machines(opts, record, lang, render_block)
     # `chart:` wins: its data keys (images, builds) may share a name with another block kind.
     kinds = ["chart"] if "chart" in opts else [k for k in opts if k in BLOCKS]
     if len(kinds) != 1:

@@ -35,10 +35,12 @@ def rows(record: dict, section: Any) -> list[dict[str, Any]]:
                 for b, row in (record.get("probes") or {}).items() for base, p in row.items()]
     if section == "benchmarks":
         out = []
-        for bench, entry in (record.get("benchmarks") or {}).items():
+        for key, entry in (record.get("benchmarks") or {}).items():
+            bench = entry.get("name", key)  # rows of several machines (render/machines.py) carry their own
+            mark = {"machine": entry["machine"]} if "machine" in entry else {}
             for v, data in entry["variants"].items():
                 samples = {k: [s[k] for s in data["samples"]] for k in ("seconds", "user", "system")}
-                out.append({"name": f"{bench}/{v}", "benchmark": bench, "variant": v,
+                out.append({"name": f"{bench}/{v}", "benchmark": bench, "variant": v, **mark,
                             **{k: x for k, x in data.items() if k != "samples"}, "samples": samples})
         return out
     return [{"name": f"{group}/{stem}", "group": group, "stem": stem, **m}

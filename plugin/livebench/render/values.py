@@ -7,6 +7,8 @@ from typing import Any
 
 from .._util.units import human_size
 from ..errors import DirectiveError
+from ..record.machines import select
+from .absent import absent, absent_probe, failed_build
 from .bench import bench_inline
 from .labels import KIND_WORDS, label
 from .measures import inline as measurement_inline
@@ -81,7 +83,13 @@ def inline_value(ref: str, record: dict, lang: str, *, raw: bool = False) -> str
     """Resolve one reference (the text after ``lb:``); raises DirectiveError naming what is wrong.
 
     ``raw``: the bare value (see RAW_FIELDS) instead of the one formatted for readers."""
-    parts = ref.strip().split(".")
+    ref, at, machine = ref.strip().partition("@")
+    if at:  # `{lb:build.x.size@MACHINE}`: that machine's value in a merged record
+        if machine == "all":
+            raise DirectiveError(f"'{{lb:{ref}@all}}': an inline value shows one machine's value; name it "
+                                 f"(`@ID`), or use a block with `machine: all`")
+        record = select(record, machine, where=f"'{{lb:{ref}@{machine}}}'")[0][1]
+    parts = ref.split(".")
     kind = parts[0]
     if kind == "build" and len(parts) == 3:
         table, fields, item_key = record.get("builds", {}), _build_fields(lang), parts[1]
@@ -116,12 +124,14 @@ def inline_value(ref: str, record: dict, lang: str, *, raw: bool = False) -> str
             f"probe.BUILD.BASE.FIELD, bench.NAME.VARIANT.FIELD or provenance.KEY"
         )
     if item is None:
-        known = ", ".join(sorted(table)) or "none in the record"
-        raise DirectiveError(f"unknown {what} in '{{lb:{ref}}}'. Known: {known}")
+        if kind == "probe":
+            raise absent_probe(record, parts[1], parts[2])
+        raise absent(record, {"build": "builds", "image": "images"}[kind], item_key, what, f" in '{{lb:{ref}}}'")
     if field_name not in fields:
         raise DirectiveError(f"unknown field '{field_name}' in '{{lb:{ref}}}'. Fields: {', '.join(sorted(fields))}")
     if kind == "build" and not item.get("ok"):
-        raise DirectiveError(f"{what} failed, so '{{lb:{ref}}}' has no value: {item.get('error') or ''}".strip())
+        raise failed_build(record, item_key, f"{what} failed, so '{{lb:{ref}}}' has no value: "
+                                             f"{item.get('error') or ''}".strip())
     if raw:
         fields = {**_fields_of(kind, "en"), **RAW_FIELDS.get(kind, {})}
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from .._util import units
@@ -31,6 +32,7 @@ _BENCH_RE = re.compile(
     r"|within\s+(?P<pct>[0-9]+(?:\.[0-9]+)?)\s*%\s+of\s+(?P<of>[A-Za-z0-9_-]+))\s*$")
 
 _RATIO_RE = re.compile(r"^image\.([^.\s]+)\.(size|compressed)\s*/\s*([0-9]+(?:\.[0-9]+)?)$")
+_ON_RE = re.compile(r"\s+on\s+([A-Za-z0-9_.@-]+)\s*$")
 _EXPR_RE = re.compile(r"^\s*(?P<lhs>[A-Za-z0-9_.-]+)\s*(?P<op>==|<=|\bin\b)\s*(?P<rhs>.+?)\s*$")
 
 
@@ -68,6 +70,9 @@ def parse_expression(expr: str) -> Fact:
     probe.BUILD.BASE == runs | probe.BUILD.BASE.result == fails
     bench.NAME.A faster_than B [by 1.5x] | bench.NAME.A slower_than B | bench.NAME.A within 10% of B
     """
+    on = _ON_RE.search(expr)
+    if on:  # `… on MACHINE` / `… on all`: a merged record's machine(s), checked when the claim is judged
+        return replace(parse_expression(expr[:on.start()]), machine=on.group(1))
     if expr.strip().startswith("bench."):
         return _bench_expression(expr)
     m = _EXPR_RE.match(expr)

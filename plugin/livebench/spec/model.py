@@ -7,7 +7,7 @@ changing the YAML, so the cache keys that hash a declaration (``Step.key_entry``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -227,9 +227,12 @@ class Fact:
     field: str  # build: kind/libc/interpreter/needed/size; image: size/compressed/smaller_than[_compressed]; probe: result
     expected: Any  # a word, None (no interpreter), a list of libraries, bytes, or (other image, factor)
     base: str | None = None  # probes only; for benchmarks the variant compared with
+    machine: str | None = None  # in a merged record: true on this machine, or on "all" (None: the primary)
 
     def describe(self) -> str:
         """The fact in the inline claim syntax (what a reader of a report can paste into a page)."""
+        if self.machine:
+            return f"{replace(self, machine=None).describe()} on {self.machine}"
         if self.subject == "bench":  # name "BENCH.VARIANT", field faster_than | slower_than | within
             if self.field == "within":
                 return f"bench.{self.name} within {self.expected * 100:g}% of {self.base}"

@@ -1,10 +1,11 @@
 """Claims evaluated against the record: true, false (with what was measured), or not measured."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .._util.units import human_size
+from ..record.machines import machines
 from ..spec.model import Claim, Fact
 
 
@@ -17,6 +18,8 @@ class FactResult:
 
 
 def evaluate_fact(fact: Fact, record: dict[str, Any], *, partial: bool = False) -> FactResult:
+    if fact.machine:
+        return _on_machines(fact, record, partial)
     if fact.subject == "build":
         return _eval_build(fact, record, partial)
     if fact.subject == "image":
@@ -24,6 +27,22 @@ def evaluate_fact(fact: Fact, record: dict[str, Any], *, partial: bool = False) 
     if fact.subject == "bench":
         return _eval_bench(fact, record, partial)
     return _eval_probe(fact, record, partial)
+
+
+def _on_machines(fact: Fact, record: dict[str, Any], partial: bool) -> FactResult:
+    """True when it holds on the named machine, or on every machine for ``all``."""
+    known = machines(record)
+    if fact.machine != "all" and fact.machine not in known:
+        return FactResult(False, f"no machine {fact.machine!r} in the record (machines: {', '.join(known)})",
+                          _expected_text(fact), "livebench merge the records of every machine")
+    chosen = known if fact.machine == "all" else {fact.machine: known[str(fact.machine)]}
+    one = replace(fact, machine=None)
+    results = {mid: evaluate_fact(one, sub, partial=partial) for mid, sub in chosen.items()}
+    oks = [r.ok for r in results.values()]
+    ok = False if False in oks else (True if all(oks) else None)
+    shown = {m: r for m, r in results.items() if r.ok is False} or results
+    return FactResult(ok, "; ".join(f"{m}: {r.measured}" for m, r in shown.items()), _expected_text(one),
+                      " ; ".join(dict.fromkeys(r.reproduce for r in shown.values())))
 
 
 def _absent(what: str, table: dict[str, Any], partial: bool, expected: str, reproduce: str,
