@@ -255,6 +255,7 @@ class ProbeEntry(TypedDict):
     cached: bool
     expected: Literal["runs", "fails"] | None  # the spec's probes.expect; null when not declared
     ok: bool  # the outcome matches `expected` (true when nothing is expected)
+    emulated: NotRequired[str]  # a binary of another CPU run under QEMU's user-mode emulator: which one
 
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
 

@@ -186,6 +186,8 @@ def block_probes(opts: dict, record: dict, lang: str) -> str:
             word = L("runs" if ran else "fails")
             mark = status_mark(ran)
             flag = "" if p.get("ok", True) else f' <strong class="lb-unexpected">({L("unexpected")})</strong>'
+            if p.get("emulated"):
+                flag += f' <small class="lb-emulated" title="{esc(p["emulated"])}">({L("emulated")})</small>'
             cells.append(f'<td class="lb-{"ok" if ran else "fail"}" title="{L("exit")} {esc(p.get("exit_code"))}">'
                          f"{mark} {word}{flag}</td>")
         rows.append(f"<tr><td><code>{esc(n)}</code></td>{''.join(cells)}</tr>")
@@ -208,6 +210,9 @@ def block_probe(opts: dict, record: dict, lang: str) -> str:
     if not p.get("shown"):
         return screen  # a record from before `shown`: the terminal already shows the engine's command
     how = label(lang, "probe_how_docker" if p.get("how") == "docker" else "probe_how_sandbox")
+    if p.get("emulated"):  # the reader's `/hello` ran on another CPU: say by what
+        arch = (record.get("provenance") or {}).get("arch") or "?"
+        how += " · " + label(lang, "emulated_by", arch=arch, emulator=p["emulated"])
     return (f'{screen}<details class="lb-probe-how"><summary>{esc(how)}</summary>'
             f'<pre><code>{esc(p.get("command", ""))}</code></pre></details>')
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ...errors import ProbeError
 from ..images.model import BaseResult
+from .emulate import Emulator
 from .model import DEFAULT_MEMORY, DEFAULT_TIMEOUT, HOWS, ProbeResult
 from .sandbox import run_sandbox
 
@@ -38,8 +39,10 @@ def run_probe(
     memory_limit: int | None = DEFAULT_MEMORY,
     cache_dir: str | Path | None = None,
     dest: str | None = None,
+    emulator: Emulator | None = None,
 ) -> ProbeResult:
-    """Run ``binary`` (copied to ``dest``, default ``/<its name>``) inside ``base`` with no network."""
+    """Run ``binary`` (copied to ``dest``, default ``/<its name>``) inside ``base`` with no network;
+    with ``emulator``, as its argument (a binary of another architecture, see emulate.py)."""
     binary = Path(binary)
     if how not in HOWS:
         raise ProbeError(f"probe how={how!r} is not one of {', '.join(HOWS)}.")
@@ -51,12 +54,12 @@ def run_probe(
     work_root = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir())
     (work_root / "tmp").mkdir(parents=True, exist_ok=True)
     if how == "sandbox":
-        return run_sandbox(binary, base, list(args), dest, timeout, memory_limit, work_root)
+        return run_sandbox(binary, base, list(args), dest, timeout, memory_limit, work_root, emulator)
     # Deferred on purpose: docker-py (and requests) cost ~0.2 s at import; sandbox probes need neither.
     from .docker import DockerException, run_docker
 
     try:
-        return run_docker(binary, base, list(args), dest, timeout, memory_limit, work_root)
+        return run_docker(binary, base, list(args), dest, timeout, memory_limit, work_root, emulator)
     except DockerException as exc:  # the engine failed us, not the binary: a message
         raise ProbeError(f"probe of {binary.name} in {base.name}: the Docker engine failed: {exc}. "
                          f"Check `docker info`, or use `backend: embedded` (sandbox probes).") from None

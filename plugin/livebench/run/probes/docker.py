@@ -17,20 +17,22 @@ from ..._util.proc import run_command
 from ...errors import ImageError, ProbeError
 from ..images import engine
 from ..images.model import BaseResult
+from .emulate import DEST, Emulator
 from .model import PROBE_ENV, ProbeResult
 
 __all__ = ["DockerException", "remove_leftovers", "run_docker"]
 DockerException = engine.DockerException
 
 
-def _probe_image(c: Any, binary: Path, base: BaseResult, dest: str, work_root: Path) -> str:
-    """base + binary at ``dest``, tagged by content so repeated probes reuse it."""
+def _probe_image(c: Any, binary: Path, base: BaseResult, dest: str, work_root: Path,
+                 emulator: Emulator | None = None) -> str:
+    """base + binary at ``dest`` (+ the emulator), tagged by content so repeated probes reuse it."""
     try:
         bref = engine.ensure_base(c, base)
     except ImageError as e:
         raise ProbeError(f"docker probe in base {base.name!r}: {e}") from None
     h = hashlib.sha256()
-    h.update(f"{base.diff_id}\0{dest}\0".encode())
+    h.update(f"{base.diff_id}\0{dest}\0{emulator.label() if emulator else ''}\0".encode())
     with open(binary, "rb") as fh:
         while block := fh.read(1 << 20):
             h.update(block)
@@ -44,7 +46,12 @@ def _probe_image(c: Any, binary: Path, base: BaseResult, dest: str, work_root: P
     try:
         shutil.copyfile(binary, ctx / "binary")
         (ctx / "binary").chmod(0o755)
-        (ctx / "Dockerfile").write_text(f"FROM {bref}\nCOPY binary {dest}\n")
+        dockerfile = f"FROM {bref}\nCOPY binary {dest}\n"
+        if emulator is not None:
+            shutil.copyfile(emulator.path, ctx / "emulator")
+            (ctx / "emulator").chmod(0o755)
+            dockerfile += f"COPY emulator {DEST}\n"
+        (ctx / "Dockerfile").write_text(dockerfile)
         c.images.build(path=str(ctx), tag=tag, rm=True, pull=False, network_mode="none",
                        labels={engine.LABEL: "probe"})
     except engine.DockerException as e:
@@ -56,12 +63,15 @@ def _probe_image(c: Any, binary: Path, base: BaseResult, dest: str, work_root: P
 
 
 def run_docker(binary: Path, base: BaseResult, args: list[str], dest: str, timeout: float,
-            memory_limit: int | None, work_root: Path) -> ProbeResult:
+            memory_limit: int | None, work_root: Path, emulator: Emulator | None = None) -> ProbeResult:
     try:
         c = engine.client()
     except ImageError as e:
         raise ProbeError(f"docker probe of {binary.name} in {base.name}: {e} (or use how=sandbox).") from None
-    image = _probe_image(c, binary, base, dest, work_root)
+    image = _probe_image(c, binary, base, dest, work_root, emulator)
+    emulated = emulator.label() if emulator else None
+    if emulator is not None:
+        dest, args = DEST, [dest, *args]
     argv = ["docker", "run", "--rm", "--network", "none"]
     if memory_limit:
         mem = f"{memory_limit >> 20}m" if memory_limit % (1 << 20) == 0 else str(memory_limit)
@@ -77,8 +87,9 @@ def run_docker(binary: Path, base: BaseResult, args: list[str], dest: str, timeo
         if entry.get("timed_out"):
             remove_leftovers(c, image, started)
         return ProbeResult(entry["exit_code"], entry["output"], command, entry["seconds"], "docker", "docker-cli",
-                           base.name, bool(entry.get("timed_out")), image)
-    return dataclasses.replace(_docker_sdk(c, image, dest, args, command, timeout, memory_limit, base), image=image)
+                           base.name, bool(entry.get("timed_out")), image, emulated)
+    return dataclasses.replace(_docker_sdk(c, image, dest, args, command, timeout, memory_limit, base), image=image,
+                               emulated=emulated)
 
 
 def remove_leftovers(c: Any, image: str, started: float) -> None:

@@ -22,6 +22,7 @@ class ProbeResult:
     base: str
     timed_out: bool = False
     image: str = ""  # docker: the throwaway probe image it ran in (removed after the probe stage)
+    emulated: str | None = None  # another CPU's binary: the QEMU emulator that ran it ("qemu-aarch64-static (…)")
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,7 @@ from ..._util.proc import run_command, system_tool
 from ...errors import ImageError, ProbeError
 from ..images.extract import extract_tar
 from ..images.model import BaseResult
+from .emulate import DEST, Emulator
 from .model import PROBE_ENV, ProbeResult
 
 
@@ -26,7 +27,7 @@ def base_root(base: BaseResult, folder: Path) -> Path:
 
 
 def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, timeout: float,
-             memory_limit: int | None, work_root: Path) -> ProbeResult:
+             memory_limit: int | None, work_root: Path, emulator: Emulator | None = None) -> ProbeResult:
     tools = {tool: system_tool(tool) for tool in ("unshare", "chroot") + (("prlimit",) if memory_limit else ())}
     for tool, found in tools.items():
         if found is None:
@@ -43,13 +44,18 @@ def run_sandbox(binary: Path, base: BaseResult, args: list[str], dest: str, time
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(binary, target)
         target.chmod(0o755)
+        run = [dest, *args]
+        if emulator is not None:
+            shutil.copyfile(emulator.path, root / DEST.lstrip("/"))
+            (root / DEST.lstrip("/")).chmod(0o755)
+            run = [DEST, *run]
         argv = ([tools["prlimit"] or "prlimit", f"--as={memory_limit}"] if memory_limit else []) + \
             [tools["unshare"] or "unshare", "-rn", "--pid", "--fork", "--kill-child", tools["chroot"] or "chroot",
-             "rootfs", dest, *args]
+             "rootfs", *run]
         command = shlex.join(argv)
         info(f"probe {binary.name} in {base.name} (sandbox): {command}")
         entry = run_command(command, cwd=tmp, env=PROBE_ENV, timeout=timeout)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return ProbeResult(entry["exit_code"], entry["output"], command, entry["seconds"], "sandbox", "unshare+chroot",
-                       base.name, bool(entry.get("timed_out")))
+                       base.name, bool(entry.get("timed_out")), emulated=emulator.label() if emulator else None)

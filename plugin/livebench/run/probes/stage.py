@@ -15,6 +15,7 @@ from ..cache import make_key
 from ..context import StageContext
 from ..images.model import BaseResult
 from . import run_probe
+from .emulate import emulator_for
 
 
 class ProbeBatch:
@@ -61,8 +62,13 @@ class ProbeBatch:
             return f"skipped because build '{build}' failed (reported above)"
         if base_name not in self.bases:
             return f"skipped because base '{base_name}' failed (reported above)"
+        try:
+            emulator = emulator_for((ctx.result.builds[build].get("linkage") or {}).get("machine"), build)
+        except LivebenchError as exc:
+            return str(exc)
         key = make_key({"probe": [build, base_name], "binary": ctx.result.builds[build]["artifact"]["sha256"],
-                        "base": self.bases[base_name].diff_id, "how": self.how, "args": self.args})
+                        "base": self.bases[base_name].diff_id, "how": self.how, "args": self.args,
+                        **({"emulator": emulator.label()} if emulator else {})})
         hit = None if ctx.options.refresh else ctx.cache.get("probes", key)
         if hit:
             hit.pop("_dir", None)
@@ -70,12 +76,13 @@ class ProbeBatch:
             return {**hit, "cached": True}
         try:
             r = run_probe(src, self.bases[base_name], self.how, self.args, timeout=matrix.timeout,
-                          cache_dir=ctx.options.cache_dir / "probes")
+                          cache_dir=ctx.options.cache_dir / "probes", emulator=emulator)
         except LivebenchError as exc:
             return str(exc)
         data = {"exit_code": r.exit_code, "output": r.output, "command": r.command, "seconds": r.seconds,
                 "how": r.how, "via": r.via, "timed_out": r.timed_out,
-                "shown": shlex.join(["/" + src.name, *self.args])}  # what a reader types in that base
+                "shown": shlex.join(["/" + src.name, *self.args]),  # what a reader types in that base
+                **({"emulated": r.emulated} if r.emulated else {})}
         if r.image:
             with self.lock:
                 self.used.add(r.image)

@@ -1,0 +1,70 @@
+"""A second architecture on one machine: aarch64 builds with Debian's cross gcc, linkage read from
+the aarch64 ELF files, and probes run under qemu-user-static, called explicitly (no binfmt_misc)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEC = """\
+version: 1
+tools:
+  cross-gcc: {version: "aarch64-linux-gnu-gcc --version | head -n 1", package: gcc-aarch64-linux-gnu}
+env: {PATH: /usr/bin:/bin}
+builds:
+  hello-a64-dynamic:
+    workdir: src
+    tools: [cross-gcc]
+    commands: ['aarch64-linux-gnu-gcc -O2 -o "$LIVEBENCH_OUT/hello" hello.c']
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [src/hello.c]
+    expect: {kind: dynamic, libc: glibc}
+  hello-a64-static:
+    workdir: src
+    tools: [cross-gcc]
+    commands: ['aarch64-linux-gnu-gcc -O2 -static -o "$LIVEBENCH_OUT/hello" hello.c']
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [src/hello.c]
+    expect: {kind: static, libc: glibc}
+bases:
+  scratch: {kind: scratch}
+probes:
+  builds: [hello-a64-dynamic, hello-a64-static]
+  bases: [scratch]
+  expect:
+    hello-a64-dynamic: {scratch: fails}
+    hello-a64-static: {scratch: runs}
+"""
+
+
+@pytest.mark.parametrize("backend", ["embedded", "docker"])
+def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: str, request) -> None:
+    for tool, package in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        assert shutil.which(tool), f"{tool} is missing: apt-get install {package}"
+    if backend == "docker":
+        request.getfixturevalue("engine")  # fails (never skips) without an engine
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hello.c").write_text('#include <stdio.h>\nint main(void){puts("Hello from aarch64");return 0;}\n')
+    (tmp_path / "livebench.yml").write_text(SPEC)
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
+                           "--backend", backend, "--machine", "aarch64-emulated"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads(proc.stdout)
+    assert record["provenance"]["arch"] == "x86_64" and record["provenance"]["machine"] == "aarch64-emulated"
+    dynamic, static = (record["builds"][n]["linkage"] for n in ("hello-a64-dynamic", "hello-a64-static"))
+    assert (dynamic["machine"], dynamic["kind"], dynamic["libc"]) == ("aarch64", "dynamic", "glibc")
+    assert dynamic["interpreter"] == "/lib/ld-linux-aarch64.so.1"
+    assert (static["machine"], static["kind"], static["libc"]) == ("aarch64", "static", "glibc")
+    ran = record["probes"]["hello-a64-static"]["scratch"]
+    assert ran["emulated"].startswith("qemu-aarch64-static (qemu-aarch64 version ")
+    assert ran["exit_code"] == 0 and ran["output"].strip() == "Hello from aarch64" and ran["how"] == (
+        "docker" if backend == "docker" else "sandbox")
+    assert ran["shown"] == "/hello" and "/.livebench-emulator /hello" in ran["command"]
+    failed = record["probes"]["hello-a64-dynamic"]["scratch"]
+    assert failed["emulated"] and failed["exit_code"] != 0  # scratch has no aarch64 loader
+    assert "ld-linux-aarch64.so.1" in failed["output"]
