@@ -214,3 +214,27 @@ def test_the_phased_schedule_runs_phase_after_phase_as_the_runner_before_the_gra
     assert max(spans[s].end for s in ("setup:toolchain", "setup:other")) <= spans["build:gnu"].start
     assert max(spans[b].end for b in ("build:gnu", "build:musl")) <= spans["base:debian"].start
     assert spans["build:gnu"].needs == ()  # the barrier orders; it is no need, so the timeline keeps the real ones
+
+
+def test_progress_names_what_is_done_ready_and_waiting_on_what() -> None:
+    gate = threading.Event()
+    g = Graph(jobs=1)
+    g.add(Node("setup:toolchain", lambda: (gate.wait(5), OK)[1]))
+    g.add(Node("build:c", lambda: OK))
+    g.add(Node("build:musl", lambda: OK, needs=("setup:toolchain",)))
+    g.add(Node("image:x", lambda: OK, needs=("build:musl",), kind="io"))
+    runner = threading.Thread(target=g.run)
+    runner.start()
+    try:
+        for _ in range(200):
+            if g.pending and "build:c" in g.pending and len(g.pending) == 3:
+                break
+            time.sleep(0.01)
+        line = g.progress()
+    finally:
+        gate.set()
+        runner.join(5)
+    # one cpu slot, held by the toolchain: build:c is ready but has no slot; the rest wait on needs
+    assert line == ("0 of 4 done; 1 ready, waiting for a free slot; waiting: build:musl (needs setup:toolchain), "
+                    "image:x (needs build:musl)"), line
+    assert g.progress() == "4 of 4 done"

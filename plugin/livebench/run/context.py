@@ -66,6 +66,7 @@ class StageContext:
         self.result = RunResult()
         self._running: dict[str, float] = {}
         self._lock = threading.Lock()
+        self.graph: Any = None  # the run's Graph while it runs: the heartbeat shows its state
 
     # -- reporting ---------------------------------------------------------------------------
     def fail(self, what: str, message: str, *, event_name: str | None = None, cause: str | None = None) -> str:
@@ -104,7 +105,8 @@ class StageContext:
                     now = time.monotonic()
                     items = [f"{n} ({now - t:.0f} s)" for n, t in sorted(self._running.items())]
                 if items:
-                    logger().info("still running: %s", ", ".join(items))
+                    state = self.graph.progress() if self.graph is not None else ""
+                    logger().info("still running: %s%s", ", ".join(items), f" — {state}" if state else "")
 
         thread = threading.Thread(target=beat, daemon=True)
         thread.start()

@@ -47,6 +47,9 @@ class Graph:
         # then bases and images one by one, then the probes), kept as the benchmark's baseline.
         self.phased = phased
         self.t0 = time.monotonic()
+        # what `progress()` reads from another thread (the heartbeat) while `run` goes on
+        self.status: dict[str, str] = {}
+        self.pending: list[str] = []
 
     def elapsed(self) -> float:
         """Seconds since the graph started running (the timeline's clock)."""
@@ -60,11 +63,29 @@ class Graph:
             raise ValueError(f"graph: {node.id!r} needs {unknown}, which are not in the graph yet")
         self.nodes[node.id] = node
 
+    def progress(self) -> str:
+        """The graph's state in one line: done, waiting for a free slot, waiting on what they need."""
+        try:
+            status, pending = dict(self.status), list(self.pending)
+        except RuntimeError:  # changed while copied: the next heartbeat says it
+            return ""
+        bad = sum(s != OK for s in status.values())
+        blocked = {nid: [n for n in self.nodes[nid].needs if n not in status] for nid in pending}
+        waiting = [f"{nid} (needs {', '.join(needs)})" for nid, needs in blocked.items() if needs]
+        ready = len(pending) - len(waiting)
+        line = f"{len(status)} of {len(self.nodes)} done" + (f" ({bad} failed or skipped)" if bad else "")
+        if ready:
+            line += f"; {ready} ready, waiting for a free slot"
+        if waiting:
+            line += f"; waiting: {', '.join(waiting[:3])}" + (f" and {len(waiting) - 3} more" if len(waiting) > 3 else "")
+        return line
+
     def run(self) -> list[Span]:
         t0 = self.t0 = time.monotonic()
         status: dict[str, str] = {}
         spans: dict[str, Span] = {}
         pending = list(self.nodes)  # insertion order: the spec's order among nodes ready together
+        self.status, self.pending = status, pending
         phase = {nid: nid.split(":", 1)[0] for nid in self.nodes}
         order = list(dict.fromkeys(phase.values()))
         running: dict[Future[str], tuple[Node, float, str | None]] = {}

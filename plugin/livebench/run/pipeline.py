@@ -31,7 +31,7 @@ def run(plan: Plan, options: RunOptions) -> RunResult:
             cpu_before = os.times()
             steps = Steps(ctx)
             ctx.result.tools = steps.tools()
-            graph = Graph(ctx.jobs, phased=options.schedule == "phased")
+            graph = ctx.graph = Graph(ctx.jobs, phased=options.schedule == "phased")
             steps.add_nodes(graph, steps.selected_builds())
             bases: dict[str, BaseResult] = {}
             wants_images = options.images and (plan.images or plan.probes or plan.used_bases())
