@@ -354,3 +354,25 @@ def test_reading_quality_at_both_widths_and_schemes(page: Page, site, lang: str,
     if width == 390 and scheme == "light":
         page.locator(".lb-bench").first.screenshot(path=str(ARTIFACTS / f"bench-table-{lang}-390.png"))
     page.watch.check()
+
+
+def test_charts_are_drawn_before_plotly_loads_and_then_replaced(page: Page, site):
+    """The bar and heatmap charts come drawn in the page (render/static_svg.py): visible while
+    plotly.js (4.8 MB) is still on its way, and replaced by the interactive charts once it has run."""
+    base, _ = site
+    held = []
+    page.route("**/plotly.min.js", lambda route: held.append(route))  # plotly.js is held back
+    page.goto(base + ARTICLE["en"], wait_until="domcontentloaded")  # "load" would wait for plotly.js
+    drawn = page.locator(".lb-chart__plot > svg.lb-chart__static")
+    assert drawn.count() == 7  # all but the two box-plot benchmarks, which wait for Plotly
+    first = drawn.first
+    first.scroll_into_view_if_needed()
+    box = first.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 150 and first.is_visible()
+    assert page.locator(".js-plotly-plot").count() == 0  # nothing interactive yet: this is the static drawing
+    assert held, "the page never asked for plotly.min.js"
+    for route in held:
+        route.continue_()
+    page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
+    assert page.locator("svg.lb-chart__static").count() == 0
+    page.watch.check()

@@ -400,3 +400,26 @@ def test_own_chart_labels_sort_and_filters():
 def test_own_chart_mistakes_name_page_line_and_fix(body, says):
     _, problems = expand_markdown(f"text\n\n```livebench\n{body}\n```\n", RECORD, lang="en", page="docs/p.md")
     assert len(problems) == 1 and says in str(problems[0]) and str(problems[0]).startswith("docs/p.md:3:")
+
+
+def test_bar_and_heatmap_charts_are_drawn_at_build_time_from_the_figures_numbers():
+    html_ = render_block({"chart": "binary-sizes", "builds": ["hello-c-gnu", "hello-c-musl", "hello-rust-gnu",
+                                                               "hello-rust-musl"]}, RECORD, "en")
+    svg = html_.split('<svg class="lb-chart__static"', 1)[1].split("</svg>", 1)[0]
+    rects = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="([\d.]+)"', svg)
+    bars = [float(h) for w, h in rects if (w, h) != ("10", "10")]  # the legend's keys are 10 x 10 squares
+    assert len(bars) == 4  # two programs x two C libraries
+    sizes = [15960, 442352, 24696, 499896]  # the glibc trace (hello-c, hello-rust), then musl: heights in proportion
+    for h, size in zip(bars, sizes):
+        assert h == pytest.approx(size / sizes[-1] * bars[-1], rel=0.02, abs=1.0)
+    heat = render_block({"chart": "probes", "builds": ["hello-c-gnu", "hello-c-musl"]}, RECORD, "en")
+    assert heat.count('<svg class="lb-chart__static"') == 1 and heat.count('height="') >= 4
+    scatter = render_block({"chart": "scatter", "data": "builds", "x": "seconds", "y": "artifact.size"}, RECORD, "en")
+    assert "lb-chart__static" not in scatter  # kinds it does not draw wait for Plotly
+
+
+def test_the_build_time_drawing_escapes_record_text():
+    html_ = render_block({"chart": "image-sizes", "images": [EVIL]}, RECORD, "en")
+    svg = html_.split('<svg class="lb-chart__static"', 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in svg and "<img" not in svg and "onerror" not in svg.replace("onerror=&", "")
+    assert all(part.startswith(("text", "rect", "line", "/")) for part in svg.split("<")[1:])

@@ -8,3 +8,7 @@ for b in runs_cold images_backends inspect_throughput vs_hyperfine build_warm; d
   echo "== $b"
   .venv/bin/python "benchmarks/perf/$b.py" "$@"
 done
+# first_chart opens the built article in Chromium: build it first
+.venv/bin/mkdocs build --strict -q
+echo "== first_chart"
+.venv/bin/python benchmarks/perf/first_chart.py "$@"

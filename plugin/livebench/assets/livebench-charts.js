@@ -115,6 +115,9 @@
     }
     var plot = el.querySelector(".lb-chart__plot");
     applyPaths(fig.layout, themeUpdate(fig.layout));
+    // The build-time drawing was shown while plotly.js loaded: the interactive chart takes its place.
+    var still = plot.querySelector(".lb-chart__static");
+    if (still) still.remove();
     return Plotly.newPlot(plot, fig.data, fig.layout, fig.config).then(function () {
       if (fig.switch) addSwitch(Plotly, el, plot, fig.switch);
       if (resizer) resizer.observe(el);

@@ -42,6 +42,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
+from . import static_svg
 from .bench_chart import chart_benchmark
 from .chart_kinds import ALL_OPTIONS, CHART_MARKER, CHART_OPTIONS, CUSTOM_TYPES, PLOTLY_BUNDLE
 from .custom import chart_custom
@@ -67,11 +68,11 @@ CHARTS: dict[str, Callable[[dict, dict, str], Chart]] = {
 
 # -- HTML ---------------------------------------------------------------------------------------------
 
-def figure_json(fig: go.Figure, lang: str, switch: list[dict] | None = None) -> str:
+def figure_json(fig: go.Figure | dict, lang: str, switch: list[dict] | None = None) -> str:
     """The figure as JSON for the page: no template (the JS themes it), and no ``<``, ``>``, ``&`` at all,
     so it cannot close a tag or start an entity wherever it is embedded."""
-    spec = fig.to_plotly_json()
-    spec["layout"].pop("template", None)
+    spec = dict(fig) if isinstance(fig, dict) else fig.to_plotly_json()
+    spec["layout"] = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
     spec["config"] = {"displaylogo": False, "responsive": True, "showLink": False, "showSendToCloud": False,
                       "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
     spec["lang"] = lang
@@ -128,6 +129,8 @@ def render_chart(opts: dict, record: dict, lang: str, prov_line: str) -> str:
                              f"Allowed: {', '.join(sorted(CHART_OPTIONS[kind]))}")
     chart = CHARTS[kind](opts, record, lang)
     T = inline_text  # every text node Markdown-inert (see the module docstring)
+    spec = chart.figure.to_plotly_json()
+    drawing = static_svg.svg(spec, T) or ""  # shown at once; Plotly's chart replaces it once loaded
     head = "".join(f"<th>{T(h)}</th>" for h in chart.headers)
     body = "".join("<tr>" + "".join(f"<td>{T(c)}</td>" for c in row) + "</tr>" for row in chart.cells)
     stem = f"livebench-{kind}"
@@ -138,8 +141,9 @@ def render_chart(opts: dict, record: dict, lang: str, prov_line: str) -> str:
     )
     return (
         f'<figure class="lb-chart-figure" data-lb-kind="{esc(kind)}">'
-        f'<div class="lb-chart" data-lb-figure="{esc(figure_json(chart.figure, lang, chart.switch))}">'
-        f'<div class="lb-chart__plot" role="img" aria-label="{T(label(lang, "chart_aria", title=chart.title))}"></div>'
+        f'<div class="lb-chart" data-lb-figure="{esc(figure_json(spec, lang, chart.switch))}">'
+        f'<div class="lb-chart__plot" role="img" aria-label="{T(label(lang, "chart_aria", title=chart.title))}">'
+        f"{drawing}</div>"
         "</div>"
         f'<details class="lb-chart__data"><summary>{T(label(lang, "chart_data"))}: {T(chart.title)}</summary>'
         f'<table class="lb-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>'
