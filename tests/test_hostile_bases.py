@@ -201,7 +201,7 @@ def test_busybox_applets_are_never_listed_on_the_host(tmp_path: Path, monkeypatc
     (root / "bin" / "busybox").write_bytes(b"\x7fELF")
     ran: list = []
     monkeypatch.setattr(bases, "_run", lambda *a, **k: ran.append(a) or {"output": "", "exit_code": 0})
-    monkeypatch.setattr(bases.shutil, "which", lambda tool: None if tool == "unshare" else "/usr/bin/" + tool)
+    monkeypatch.setattr(bases, "system_tool", lambda tool: None if tool == "unshare" else tool)
     with pytest.raises(ImageError, match=r"base bb:.*unshare.*apt-get install util-linux"):
         bases.busybox_links(root, [], "bb")
     assert ran == []  # invariant 2: no fallback that runs the base's busybox on the host
