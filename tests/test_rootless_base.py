@@ -87,3 +87,13 @@ def test_debootstrap_kind_still_builds_as_root(tmp_path: Path) -> None:
     members = _members(base.tar)
     assert "etc/protocols" in members  # netbase's, not part of minbase
     assert "usr/bin/dpkg" in members and "etc/hostname" not in members and "etc/resolv.conf" not in members
+
+
+def test_the_suggested_subordinate_range_overlaps_no_one(tmp_path: Path) -> None:
+    from livebench.cli.doctor import free_range
+
+    subuid, subgid = tmp_path / "subuid", tmp_path / "subgid"
+    subuid.write_text("alice:100000:65536\nbob:165536:65536\n")
+    subgid.write_text("alice:100000:65536\n")
+    assert free_range((str(subuid), str(subgid))) == "231072-296607"
+    assert free_range((str(tmp_path / "none"),)) == "100000-165535"

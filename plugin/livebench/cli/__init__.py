@@ -66,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--schedule", choices=("graph", "phased"), default="graph",
                    help="phased: one phase after another, as before the dependency graph (benchmarks/perf/cold_demo.py)")
     r.add_argument("--machine", default=None, metavar="NAME",
-                   help="this machine's id in a merged record (default: ARCH-HOSTNAME)")
+                   help="this machine's id in a merged record (default: ARCH and a hash of the host name)")
     r.set_defaults(func=cmd_run)
 
     k = sub.add_parser("check", help="run (cached), then fail on a false claim or drift from the baseline")

@@ -109,6 +109,21 @@ def subordinate_ids(user: str, files: tuple[str, str] = ("/etc/subuid", "/etc/su
     return True
 
 
+def free_range(files: tuple[str, ...] = ("/etc/subuid", "/etc/subgid"), count: int = 65536) -> str:
+    """A subordinate id range no user has yet (overlapping ranges would share ids between users)."""
+    end = 100000
+    for f in files:
+        try:
+            lines = Path(f).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split(":")
+            if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                end = max(end, int(parts[1]) + int(parts[2]))
+    return f"{end}-{end + count - 1}"
+
+
 def _mmdebstrap_mode(out: TextIO, modes: set[str], missing: dict[str, str], todo: list[str]) -> None:
     """As root every mode works; otherwise `auto` and `unshare` need newuidmap and a subuid range."""
     if os.geteuid() == 0 or modes <= {"root"}:
@@ -122,6 +137,7 @@ def _mmdebstrap_mode(out: TextIO, modes: set[str], missing: dict[str, str], todo
         else:
             print(f"  MISSING  subordinate ids for {user} in /etc/subuid and /etc/subgid "
                   f"(mmdebstrap's unshare mode maps them)", file=out)
-            todo.append(f"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}")
+            ids = free_range()
+            todo.append(f"usermod --add-subuids {ids} --add-subgids {ids} {user}")
     if "fakechroot" in modes:
         _have(out, "fakechroot", "fakechroot", "mmdebstrap's fakechroot mode", missing)

@@ -3,7 +3,7 @@
 A merged record is the first machine's record as it is (so every page written for one machine reads
 it unchanged) plus ``machines``: machine id → that machine's whole record, and ``merged``: where each
 came from. A machine's id is ``provenance.machine`` (``livebench run --machine NAME``; by default the
-arch and the host's name).
+arch and a short hash of the host's name, which the published record should not carry).
 """
 from __future__ import annotations
 
@@ -17,8 +17,13 @@ from ..errors import DirectiveError, RecordError
 from ..spec.checker import did_you_mean
 
 
+def host_label() -> str:
+    """Tells machines apart without publishing the host's name (the record is served with the site)."""
+    return hashlib.sha256(platform.node().encode()).hexdigest()[:6]
+
+
 def default_machine(arch: str | None = None) -> str:
-    return f"{arch or platform.machine()}-{platform.node().split('.')[0] or 'host'}"
+    return f"{arch or platform.machine()}-{host_label()}"
 
 
 def machine_id(record: dict[str, Any]) -> str:

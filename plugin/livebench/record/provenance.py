@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from .._util.clock import utc_now
+from .machines import default_machine
 
 
 def provenance(root: Path, tools: dict[str, str], date: str | None = None) -> dict[str, Any]:
@@ -15,7 +16,7 @@ def provenance(root: Path, tools: dict[str, str], date: str | None = None) -> di
     uname = platform.uname()
     return {
         # which machine, in a record merged from several (`livebench run --machine NAME` names it)
-        "machine": f"{uname.machine}-{uname.node.split('.')[0] or 'host'}",
+        "machine": default_machine(uname.machine),
         "tools": tools,
         "kernel": f"{uname.system} {uname.release} {uname.version}",
         "arch": uname.machine,

@@ -87,7 +87,7 @@ class EngineInfo(TypedDict):
 class Provenance(TypedDict):
     """Where, when and with what the record was measured (``record.provenance`` plus the image stage)."""
 
-    machine: NotRequired[str]  # the machine's id in a merged record: `run --machine NAME`, else "ARCH-HOST"
+    machine: NotRequired[str]  # the machine's id in a merged record: `run --machine NAME`, else "ARCH-" + 6 hex digits of the host name's hash
     spec_digest: NotRequired[str]  # "sha256:..." of the spec file: only records of one spec merge
     tools: dict[str, str]  # tool name -> its version command's output; "docker" added with the docker backend
     kernel: str  # "SYSTEM RELEASE VERSION" of the measuring machine (uname)

@@ -37,6 +37,7 @@ def run(plan: Plan, options: RunOptions) -> RunResult:
             wants_images = options.images and (plan.images or plan.probes or plan.used_bases())
             finish = _add_image_nodes(ctx, graph, bases) if wants_images else None
             spans = graph.run()
+            ctx.graph = None  # the benchmarks after it are not nodes: the heartbeat names them alone
             if finish is not None:
                 finish()
             _in_spec_order(ctx)

@@ -23,6 +23,7 @@ import shlex
 import shutil
 import tempfile
 import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -242,8 +243,6 @@ def bootstrap_epoch(mirror: str, suite: str) -> int:
         return int(os.environ["SOURCE_DATE_EPOCH"])
     date = _lists_date(mirror, suite)
     if date:
-        from email.utils import parsedate_to_datetime
-
         try:
             return int(parsedate_to_datetime(date).timestamp())
         except (TypeError, ValueError):

@@ -7,6 +7,7 @@ the binary is its argument, so the loader a dynamic binary names is looked up in
 from __future__ import annotations
 
 import platform
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,6 @@ def emulator_for(machine: str | None, build: str) -> Emulator | None:
     if found is None:
         raise ProbeError(f"build '{build}' is a {machine} binary and this machine is {host}: install "
                          f"qemu-user-static (apt-get install qemu-user-static) to run it emulated.")
-    path = Path(found if "/" in found else subprocess.run(["which", found], capture_output=True, text=True).stdout.strip())
+    path = Path(shutil.which(found) or found)  # system_tool gives the bare name when it is on the PATH
     out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=10)
     return Emulator(path, name, (out.stdout.splitlines() or ["unknown version"])[0].strip())
