@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .record.assemble import assemble
 from .record.fingerprint import combine, engine_state, fingerprint, sources
 from .record.store import load_warm, save_last, store_warm
 from .run import RunOptions, run
@@ -33,6 +32,8 @@ def measure(plan: Plan, options: RunOptions, *, warm: bool = True) -> Measured:
         reused = load_warm(options.cache_dir, fp, plan.root)
         if reused is not None:
             return Measured(reused, fp, True)
+    from .record.assemble import assemble  # the cold path only (it imports the run's stages' records)
+
     record = assemble(plan, run(plan, options))
     fp = combine(before, engine_state(plan, backend=options.backend))  # the engine as the run left it
     if warm and not options.only:

@@ -6,6 +6,8 @@ Zensical or plain Python-Markdown). So a page cannot look different under the tw
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +50,34 @@ def render_page(markdown: str, record: dict[str, Any], *, lang: str, page: str, 
     numbers come from one (the page then says when and where they were measured)."""
     if not has_directives(markdown):
         return RenderedPage(markdown)
-    text, problems = expand_markdown(markdown, record, lang=lang, page=page, root=root, stash=stash,
-                                     memo=memo, first_line=first_line)
-    claims, unreadable = page_claims(markdown, page, first_line=first_line)
+    claims, unreadable = page_claims(markdown, page, first_line=first_line)  # cheap, and judged every build
+    key = "\0".join(("page", lang, page, str(first_line), frozen, markdown))
+    kept = _recall(memo, key, root, stash)
+    if kept is not None:
+        return RenderedPage(kept, [], claims, unreadable)
+    blocks: dict[str, str] = {}
+    read: dict[str, str] = {}
+    text, problems = expand_markdown(markdown, record, lang=lang, page=page, root=root, stash=blocks,
+                                     memo=memo, first_line=first_line, read=read)
     if frozen and text != markdown:
         text = insert_after_title(text, frozen_note_html(record, lang, frozen))
+    if memo is not None and not problems:
+        memo[key] = json.dumps({"text": text, "blocks": blocks, "read": read})
+    stash.update(blocks)
     return RenderedPage(text, problems, claims, unreadable)
+
+
+def _recall(memo: MutableMapping[str, str] | None, key: str, root: Path, stash: dict[str, str]) -> str | None:
+    """The whole page as an earlier build rendered it from the same record, while every file its
+    `source` blocks showed is unchanged: a warm build converts no inline value and no block again."""
+    if memo is None or key not in memo:
+        return None
+    try:
+        kept = json.loads(memo[key])
+        for rel, digest in kept["read"].items():
+            if hashlib.sha256((root / rel).read_bytes()).hexdigest() != digest:
+                return None  # rendered again: the block says the file changed since the build
+        stash.update(kept["blocks"])
+        return str(kept["text"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -8,6 +8,7 @@ can never be served; blocks that reported a problem are never kept.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
@@ -21,7 +22,7 @@ KEEP = 2  # record folders kept: this one and the one before (serve flips betwee
 
 class RenderMemo(MutableMapping[str, str]):
     def __init__(self, cache_dir: Path, record: dict[str, Any]) -> None:
-        digest = hashlib.sha256(canonical_json({"record": record, "livebench": __version__}).encode()).hexdigest()
+        digest = hashlib.sha256(_text({"record": record, "livebench": __version__}).encode()).hexdigest()
         self.dir = cache_dir / "render" / digest[:32]
         self._seen: dict[str, str] = {}
 
@@ -64,3 +65,12 @@ class RenderMemo(MutableMapping[str, str]):
         older = sorted((d for d in parent.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)
         for old in older[KEEP - 1:]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _text(value: dict[str, Any]) -> str:
+    """The record as sorted JSON; a record read from JSON has string keys only, so json's C encoder
+    sorts it directly (canonical_json first turns every key into a string, in Python: 3x slower)."""
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    except TypeError:
+        return canonical_json(value)

@@ -38,14 +38,15 @@ class Problem:
 def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
                     stash: dict[str, str] | None = None, first_line: int = 1,
                     root: Path | None = None, memo: MutableMapping[str, str] | None = None,
-                    ) -> tuple[str, list[Problem]]:
+                    read: dict[str, str] | None = None) -> tuple[str, list[Problem]]:
     """Return the page with directives rendered, and the problems found (page + line each).
 
     ``first_line`` is the editor's line number of the first line given (MkDocs strips the front
     matter before plugins see a page). With ``stash``, each block becomes a placeholder token and its
     HTML goes into ``stash``, to be put back by :func:`restore_blocks` after Markdown ran:
     Python-Markdown only leaves raw HTML alone at column 0, so a block indented in a tab or an
-    admonition would otherwise be parsed as Markdown.
+    admonition would otherwise be parsed as Markdown. ``read`` gains each file a `source` block
+    showed (path → digest).
     """
     problems: list[Problem] = []
     out: list[str] = []
@@ -68,7 +69,7 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
         any_block = True
         key = lang + "\n" + "\n".join(line.strip() for line in lines[item.start:item.end + 1])
         kept = memo.get(key) if memo is not None else None
-        code = None if kept is not None else _source(item, record, lang, page, lineno, problems, root)
+        code = None if kept is not None else _source(item, record, lang, page, lineno, problems, root, read)
         if code is not None:  # Markdown, not HTML: the site's highlighter colours it
             caption, fenced = code
             if stash is not None:
@@ -97,7 +98,7 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
 
 
 def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, problems: list[Problem],
-            root: Path | None) -> tuple[str, list[str]] | None:
+            root: Path | None, read: dict[str, str] | None) -> tuple[str, list[str]] | None:
     try:
         opts = block_options(fence)
     except DirectiveError:
@@ -105,7 +106,7 @@ def _source(fence: Fence, record: dict, lang: str, page: str, lineno: int, probl
     if not isinstance(opts, dict) or "source" not in opts:
         return None
     try:
-        return source_block(opts, record, lang, root)
+        return source_block(opts, record, lang, root, read)
     except DirectiveError as exc:
         problems.append(Problem(page, lineno, str(exc), exc.cause))
         return problem_html(str(exc), lang), []

@@ -30,8 +30,10 @@ LANGS = {".c": "c", ".h": "c", ".rs": "rust", ".toml": "toml", ".py": "python", 
          ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".cpp": "cpp", ".cc": "cpp", ".zig": "zig"}
 
 
-def source_block(opts: dict[str, Any], record: dict, lang: str, root: Path | None) -> tuple[str, list[str]]:
-    """(caption HTML, the lines of a fenced code block) for one `source` block."""
+def source_block(opts: dict[str, Any], record: dict, lang: str, root: Path | None,
+                 read: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """(caption HTML, the lines of a fenced code block) for one `source` block; ``read`` gains the file's
+    path and digest (a page kept between builds is only reused while its files are unchanged)."""
     rel = opts.get("source")
     if not isinstance(rel, str) or not rel:
         raise DirectiveError("'source' takes the file's path, relative to the project root")
@@ -64,6 +66,8 @@ def source_block(opts: dict[str, Any], record: dict, lang: str, root: Path | Non
         if inputs[rel] != digest:
             raise DirectiveError(f"'source: {rel}' changed since build '{name}' ran: the page would show other "
                                  f"code than what was built. Run again (`livebench run`) or restore the file")
+    if read is not None:
+        read[rel] = digest
     text = data.decode("utf-8", errors="replace")
     lines = _select(text.splitlines(), opts, rel)
     language = str(opts.get("lang") or LANGS.get(path.suffix.lower(), "text"))

@@ -12,13 +12,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any
 
 from .._util.files import canonical_json
 from .._util.log import info
 from ..errors import LivebenchError
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 ENTRY_FILE = "entry.json"
 KEY_SCHEMA = 1  # bump when the meaning of an entry changes
@@ -35,10 +36,14 @@ class Cache:
 
     # -- locking -----------------------------------------------------------------------------
     def lock(self, timeout: float = 3600) -> FileLock:
+        from filelock import FileLock  # imported when something runs: a warm build takes no lock (~30 ms)
+
         self.root.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.root / "run.lock"), timeout=timeout)
 
     def acquire(self) -> FileLock:
+        from filelock import Timeout
+
         lock = self.lock()
         try:
             lock.acquire(timeout=0.1)
