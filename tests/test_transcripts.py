@@ -204,6 +204,34 @@ def test_source_block_shows_the_built_file_through_the_sites_highlighter(tmp_pat
     assert "changed since build 'gnu' ran" in str(problems[0])
 
 
+def test_a_kept_page_is_served_whole_until_a_file_it_shows_changes(tmp_path):
+    from livebench.markdown.page import render_page
+    from livebench.markdown.render_memo import RenderMemo
+
+    text = "#include <stdio.h>\nint main(void) { return 0; }\n"
+    record = _source_record(tmp_path, text)
+    page = "# T\n\n```livebench\nsource: src/hello.c\nbuild: gnu\n```\n\nIt is {lb-claim: build.gnu.kind == static}.\n"
+
+    def build(stash: dict) -> object:  # each build: a new process, so a new memo over the same record
+        return render_page(page, record, lang="en", page="p.md", root=tmp_path, stash=stash,
+                           memo=RenderMemo(tmp_path / "cache", record))
+
+    first_stash: dict[str, str] = {}
+    first = build(first_stash)
+    assert not first.problems and len(first.claims) == 1
+    kept = next((tmp_path / "cache" / "render").iterdir())
+    page_file = next(f for f in kept.iterdir() if '"read": {"src/hello.c"' in f.read_text())
+    page_file.write_text(page_file.read_text().replace("as built by gnu", "KEPT by gnu"))
+    second_stash: dict[str, str] = {}
+    second = build(second_stash)  # served from the memo: its text, and its blocks put into this build's stash
+    assert second.text == first.text and "KEPT by gnu" in "".join(second_stash.values())
+    assert [c.expression for c in second.claims] == [c.expression for c in first.claims]  # claims read every build
+    (tmp_path / "src" / "hello.c").write_text(text + "// edited after the build\n")
+    third = build({})
+    assert "changed since build 'gnu' ran" in str(third.problems[0])  # not the kept page: the file changed
+    assert third.claims[0].facts[0].expected == "static"
+
+
 def test_display_leaves_sibling_folders_alone(tmp_path):
     from livebench.run.display import Display
 
