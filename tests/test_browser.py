@@ -376,3 +376,32 @@ def test_charts_are_drawn_before_plotly_loads_and_then_replaced(page: Page, site
     page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
     assert page.locator("svg.lb-chart__static").count() == 0
     page.watch.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path", ["performance/", "ci/"])
+def test_the_other_pages_read_at_both_widths(page: Page, site, lang: str, width: int, path: str):
+    """The Performance page (measurement tables, ratio chart, timeline) and the CI page (a long workflow
+    listing) at desktop and phone widths: nothing pushes the page sideways, every table fits or scrolls
+    in its own box, and the charts are drawn."""
+    base, _ = site
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base + ("" if lang == "en" else "ko/") + path)
+    if path == "performance/":
+        page.wait_for_function("document.querySelectorAll('.lb-chart .main-svg').length >= 2", timeout=30_000)
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart .main-svg'))
+            .map(s => s.getBoundingClientRect().width)""")
+        assert all(0 < w <= width for w in sizes), sizes
+    assert page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")[0] <= width + 1
+    over = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content table, .md-content pre')).filter(t => {
+        if (t.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        for (let e = t; e && e !== document.body; e = e.parentElement) {
+            const o = getComputedStyle(e).overflowX;
+            if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        }
+        return true; }).map(t => t.outerHTML.slice(0, 80))""")
+    assert over == []
+    if width == 390:
+        page.screenshot(path=str(ARTIFACTS / f"{path.strip('/')}-{lang}-390.png"), full_page=False)
+    page.watch.check()
