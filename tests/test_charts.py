@@ -388,6 +388,32 @@ def test_own_chart_labels_sort_and_filters():
     assert only.figures[0]["data"][0]["x"] == names
 
 
+def test_facets_are_panels_sharing_the_value_axis_with_one_legend_entry_per_colour():
+    body = {"chart": "bar", "data": "builds", "x": "name", "y": "artifact.size", "unit": "bytes",
+            "color": "linkage.kind", "facet": "linkage.libc", "facet_columns": 1,
+            "only": ["hello-c-gnu", "hello-rust-gnu", "hello-c-musl", "hello-rust-musl"]}
+    out, p = chart(body)
+    (fig,) = p.figures
+    layout = fig["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["glibc", "musl"]  # one panel per C library, titled
+    by_axis = {(t["xaxis"], t["yaxis"]): (t["x"], t["y"]) for t in fig["data"]}
+    assert by_axis[("x", "y")] == (["hello-c-gnu", "hello-rust-gnu"], [15960, 442352])
+    assert by_axis[("x2", "y2")] == (["hello-c-musl", "hello-rust-musl"], [24696, 499896])
+    assert layout["yaxis2"]["matches"] == "y" and layout["xaxis2"]["anchor"] == "y2"
+    top, bottom = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]  # one column: stacked, not overlapping
+    assert bottom[1] < top[0]
+    shown = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+    assert sorted(shown) == ["dynamic", "static"]  # each colour once, not once per panel
+    assert "lb-chart__static" not in out  # the build-time drawing is for single plots; Plotly draws panels
+    assert "glibc" in p.cells and "musl" in p.cells  # the table names each row's panel
+    _, problems = expand_markdown("```livebench\nchart: bar\ndata: builds\ny: artifact.size\nfacet: linkage.lib\n```\n",
+                                  RECORD, lang="en", page="docs/p.md")
+    assert "Did you mean 'linkage.libc'" in str(problems[0])
+    _, problems = expand_markdown("```livebench\nchart: bar\ndata: builds\ny: artifact.size\nfacet: name\n"
+                                  "facet_columns: 0\n```\n", RECORD, lang="en", page="docs/p.md")
+    assert "'facet_columns' takes a number of panels per row from 1 to 6" in str(problems[0])
+
+
 @pytest.mark.parametrize("body, says", [
     ("chart: scater\ndata: builds\ny: artifact.size", "Did you mean 'scatter'"),
     ("chart: bar\ndata: buils\ny: artifact.size", "Did you mean 'builds'"),

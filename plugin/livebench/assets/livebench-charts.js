@@ -70,14 +70,18 @@
       "modebar.color": light,
       "modebar.activecolor": fg
     };
-    ["xaxis", "yaxis"].forEach(function (axis) {
-      if (layout && layout[axis]) {
+    // every axis: a faceted chart has one pair per panel (xaxis2, yaxis2, ...), titled by annotations
+    Object.keys(layout || {}).forEach(function (axis) {
+      if (/^[xy]axis\d*$/.test(axis) && layout[axis]) {
         update[axis + ".gridcolor"] = grid;
         update[axis + ".zerolinecolor"] = grid;
         update[axis + ".linecolor"] = grid;
         update[axis + ".tickfont.color"] = fg;
         update[axis + ".title.font.color"] = fg;
       }
+    });
+    ((layout && layout.annotations) || []).forEach(function (_, i) {
+      update["annotations[" + i + "].font.color"] = fg;
     });
     return update;
   }

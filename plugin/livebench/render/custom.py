@@ -11,6 +11,7 @@ x_unit: seconds                # optional, for a numeric x
 log: true                      # optional: a log value axis
 sort: -y                       # optional: x, -x, y, -y
 only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {field: value} filters
+facet: linkage.libc            # optional: one panel per value, sharing the value axis (facet_columns: 3)
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -101,7 +102,11 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     ys = column(table, opts["y"], "y", section)
     zs = column(table, opts["z"], "z", section) if kind == "heatmap" else [None] * len(table)
     groups = [str(g) for g in column(table, opts["color"], "color", section)] if "color" in opts else [""] * len(table)
-    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table]))
+    panels = [str(v) for v in column(table, opts["facet"], "facet", section)] if "facet" in opts else [""] * len(table)
+    columns = opts.get("facet_columns", 3)
+    if not isinstance(columns, int) or isinstance(columns, bool) or not 1 <= columns <= 6:
+        raise DirectiveError(f"'facet_columns' takes a number of panels per row from 1 to 6, got {columns!r}")
+    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels))
     sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
     if sort is not None:
         if sort not in ("x", "-x", "y", "-y"):
@@ -115,48 +120,91 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     title = text_for(opts, "title", lang, f"{opts['y']} / {opts.get('x', 'name')}")
     x_title = text_for(opts, "x_title", lang, str(opts.get("x", "name")))
     y_title = text_for(opts, "y_title", lang, str(opts["y"]))
-    data = _traces(kind, points, unit, x_unit)
+    colors = {g: _color(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # the same in every panel
     layout = base_layout(title, lang)
-    layout.update({"xaxis": _axis(x_title, x_unit, False), "yaxis": _axis(y_title, unit, bool(opts.get("log")))})
+    x_axis, y_axis = _axis(x_title, x_unit, False), _axis(y_title, unit, bool(opts.get("log")))
+    if "facet" in opts:
+        data = _panels(kind, points, unit, x_unit, colors, layout, x_axis, y_axis, columns)
+    else:
+        data = _traces(kind, points, unit, x_unit, colors)
+        layout.update({"xaxis": x_axis, "yaxis": y_axis})
     if kind in ("bar", "grouped-bar", "stacked-bar"):
         # bar: one bar per x, coloured by group (full width even when each group has its own x values)
         layout["barmode"] = {"bar": "overlay", "grouped-bar": "group", "stacked-bar": "stack"}[kind]
     if kind in ("box", "strip") and "color" not in opts:
         layout["showlegend"] = False
-    keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else [])
+    facet = ["facet"] if "facet" in opts else []
+    keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
     out_rows, cells = [], []
-    for x, y, z, g, name in points:
-        row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else [])
+    for x, y, z, g, name, panel in points:
+        row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else []) + ([panel] if facet else [])
         out_rows.append(row)
         numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
         shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
                    else "–" if isinstance(y, list) else fmt(y, unit))
         cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
-                     + ([g] if "color" in opts else []))
+                     + ([g] if "color" in opts else []) + ([panel] if facet else []))
     headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
-        + ([str(opts["color"])] if "color" in opts else [])
+        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else [])
     return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
 
 
-def _traces(kind: str, points: list[tuple], unit: str, x_unit: str) -> list[Any]:
+def _panels(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict[str, str], layout: dict,
+            x_axis: dict, y_axis: dict, columns: int) -> list[Any]:
+    """One panel per facet value, ``columns`` to a row, each with its own pair of axes; the value axes
+    share one range (panels are there to be compared), each colour is one legend entry."""
+    panels = list(dict.fromkeys(p[5] for p in points))
+    cols = min(len(panels), columns)
+    rows = -(-len(panels) // cols)
+    gap_x, gap_y = 0.06, 0.16 / rows
+    w, h = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    data, notes, listed = [], [], set()
+    for i, panel in enumerate(panels):
+        r, c = divmod(i, cols)
+        x0, top = c * (w + gap_x), 1 - r * (h + gap_y)
+        n = "" if i == 0 else str(i + 1)
+        for trace in _traces(kind, [p for p in points if p[5] == panel], unit, x_unit, colors):
+            trace.update(xaxis=f"x{n}", yaxis=f"y{n}")
+            if trace.name in listed:
+                trace.showlegend = False
+            elif trace.showlegend:
+                listed.add(trace.name)
+            data.append(trace)
+        layout[f"xaxis{n}"] = {**x_axis, "domain": _span(x0, x0 + w), "anchor": f"y{n}",
+                               **({} if r == rows - 1 else {"title": {"text": ""}})}
+        layout[f"yaxis{n}"] = {**y_axis, "domain": _span(top - h, top), "anchor": f"x{n}",
+                               **({"matches": "y"} if n else {}),
+                               **({} if c == 0 else {"title": {"text": ""}, "showticklabels": False})}  # shared
+        notes.append({"text": pt(panel), "xref": "paper", "yref": "paper", "x": x0 + w / 2, "y": top,
+                      "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    layout["annotations"] = notes
+    layout["height"] = 160 + 300 * rows
+    return data
+
+
+def _span(lo: float, hi: float) -> list[float]:
+    return [min(1.0, max(0.0, round(lo, 4))), min(1.0, max(0.0, round(hi, 4)))]  # no -5e-17 from the sums
+
+
+def _traces(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict[str, str]) -> list[Any]:
     if kind == "heatmap":
         xcats = list(dict.fromkeys(str(p[0]) for p in points))
         ycats = list(dict.fromkeys(str(p[1]) for p in points))
         z = [[None] * len(xcats) for _ in ycats]
         text = [[""] * len(xcats) for _ in ycats]
-        for x, y, v, _, _ in points:
+        for x, y, v, *_ in points:
             z[ycats.index(str(y))][xcats.index(str(x))] = v
             text[ycats.index(str(y))][xcats.index(str(x))] = pt(fmt(v, unit))
         return [go.Heatmap(x=[pt(c) for c in xcats], y=[pt(c) for c in ycats], z=z, text=text,
                            texttemplate="%{text}", hovertemplate="%{x} · %{y}: %{text}<extra></extra>",
                            colorscale="Blues", showscale=False)]
     traces = []
-    for i, group in enumerate(dict.fromkeys(p[3] for p in points)):
+    for group in dict.fromkeys(p[3] for p in points):
         mine = [p for p in points if p[3] == group]
         name = pt(group) if group else None
-        color = _color(group, i)
+        color = colors[group]
         if kind in ("box", "strip"):
-            for x, y, _, _, _ in mine:
+            for x, y, *_ in mine:
                 values = y if isinstance(y, list) else [y]
                 traces.append(go.Box(
                     y=values, name=pt(x), legendgroup=name, showlegend=bool(group) and x == mine[0][0],

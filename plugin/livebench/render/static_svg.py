@@ -61,6 +61,8 @@ def svg(spec: dict, escape: Callable[[object], str]) -> str | None:
         return escape(_plain(value))
 
     traces = [t for t in spec.get("data") or [] if isinstance(t, dict)]
+    if any(t.get("xaxis", "x") != "x" for t in traces):
+        return None  # a faceted chart's panels: Plotly draws them
     if traces and all(t.get("type") == "bar" for t in traces):
         return _bars(traces, spec.get("layout") or {}, text)
     if len(traces) == 1 and traces[0].get("type") == "heatmap":
