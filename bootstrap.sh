@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=$(grep -hv '^\s*#' benchmarks/toolchain/apt-packages.txt tests/apt-packages.txt | tr -s ' \n' ' ')
+foreign=$(printf '%s\n' $packages | sed -n 's/^[^:]*:\([a-z0-9]*\)$/\1/p' | sort -u)
 missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/null | awk '$1 != "ii" {print $2}' || true)
 # dpkg-query prints nothing for packages it has never heard of: compare counts.
 installed=$(dpkg-query -W -f '${db:Status-Abbrev}\n' $packages 2>/dev/null | grep -c '^ii' || true)
@@ -14,11 +15,17 @@ if [ -n "$missing" ] || [ "$installed" -lt "$(echo $packages | wc -w)" ]; then
     if [ "$(id -u)" != 0 ]; then
         absent=$(for p in $packages; do dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"; done | tr '\n' ' ')
         echo "bootstrap: these Debian packages are missing; ask an administrator to run, once:" >&2
+        for arch in $foreign; do
+            dpkg --print-foreign-architectures | grep -qx "$arch" || echo "  dpkg --add-architecture $arch && apt-get update" >&2
+        done
         echo "  apt-get install --no-install-recommends $absent" >&2
         exit 1
     fi
     echo "bootstrap: installing Debian packages: $packages"
     export DEBIAN_FRONTEND=noninteractive
+    for arch in $foreign; do  # multiarch: a package of another CPU (musl-dev:arm64) beside the native ones
+        dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+    done
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi

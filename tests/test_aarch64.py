@@ -30,14 +30,22 @@ builds:
     artifact: ${LIVEBENCH_OUT}/hello
     inputs: [src/hello.c]
     expect: {kind: static, libc: glibc}
+  hello-a64-musl:  # musl for arm64 through multiarch (musl-dev:arm64): its specs put the cross gcc on musl
+    workdir: src
+    tools: [cross-gcc]
+    commands: ['aarch64-linux-gnu-gcc -O2 -static -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -o "$LIVEBENCH_OUT/hello" hello.c']
+    artifact: ${LIVEBENCH_OUT}/hello
+    inputs: [src/hello.c]
+    expect: {kind: static, libc: musl}
 bases:
   scratch: {kind: scratch}
 probes:
-  builds: [hello-a64-dynamic, hello-a64-static]
+  builds: [hello-a64-dynamic, hello-a64-static, hello-a64-musl]
   bases: [scratch]
   expect:
     hello-a64-dynamic: {scratch: fails}
     hello-a64-static: {scratch: runs}
+    hello-a64-musl: {scratch: runs}
 """
 
 
@@ -45,6 +53,8 @@ probes:
 def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: str, request) -> None:
     for tool, package in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
         assert shutil.which(tool), f"{tool} is missing: apt-get install {package}"
+    assert Path("/usr/lib/aarch64-linux-musl/libc.a").is_file(), \
+        "musl for arm64 is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install musl-dev:arm64"
     if backend == "docker":
         request.getfixturevalue("engine")  # fails (never skips) without an engine
     (tmp_path / "src").mkdir()
@@ -60,6 +70,11 @@ def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: st
     assert (dynamic["machine"], dynamic["kind"], dynamic["libc"]) == ("aarch64", "dynamic", "glibc")
     assert dynamic["interpreter"] == "/lib/ld-linux-aarch64.so.1"
     assert (static["machine"], static["kind"], static["libc"]) == ("aarch64", "static", "glibc")
+    musl = record["builds"]["hello-a64-musl"]["linkage"]
+    assert (musl["machine"], musl["kind"], musl["libc"], musl["interpreter"]) == ("aarch64", "static", "musl", None)
+    assert record["builds"]["hello-a64-musl"]["artifact"]["size"] < record["builds"]["hello-a64-static"]["artifact"]["size"]
+    on_musl = record["probes"]["hello-a64-musl"]["scratch"]
+    assert on_musl["emulated"] and on_musl["exit_code"] == 0 and on_musl["output"].strip() == "Hello from aarch64"
     ran = record["probes"]["hello-a64-static"]["scratch"]
     assert ran["emulated"].startswith("qemu-aarch64-static (qemu-aarch64 version ")
     assert ran["exit_code"] == 0 and ran["output"].strip() == "Hello from aarch64" and ran["how"] == (

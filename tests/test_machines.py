@@ -110,7 +110,7 @@ def test_merge_refuses_what_does_not_belong_together(two_records, tmp_path: Path
         merge([("A", ra)])
 
 
-def test_a_site_built_frozen_from_the_merged_record_shows_both(two_records, tmp_path: Path) -> None:
+def test_a_site_built_frozen_from_the_merged_record_shows_both(two_records, tmp_path: Path, browser, serve) -> None:
     proj, a, b = two_records
     assert _livebench("merge", str(a), str(b), "-o", "merged.json", cwd=proj).returncode == 0
     (proj / "docs").mkdir(exist_ok=True)
@@ -128,6 +128,16 @@ def test_a_site_built_frozen_from_the_merged_record_shows_both(two_records, tmp_
     assert "<code>engine</code>" in side_by_side and "<code>embedded</code>" in side_by_side
     figure = json.loads(__import__("html").unescape(html.split('data-lb-figure="', 1)[1].split('"', 1)[0]))
     assert sorted(t["name"] for t in figure["data"]) == ["embedded", "engine"]  # one trace per machine
+    # side by side on a desktop, one above the other on a phone, never wider than the screen
+    base = serve(proj / "site")
+    for width, stacked in ((1280, False), (390, True)):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(base)
+        first, second = (page.locator(".lb-machine").nth(i).bounding_box() for i in (0, 1))
+        assert first and second
+        assert (second["y"] >= first["y"] + first["height"]) is stacked, (width, first, second)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        page.close()
 
     (proj / "docs" / "index.md").write_text("# T\n\n{lb-claim:build.hello.kind == static on embedded}\n"
                                             "{lb-claim:build.hello.kind == dynamic on arm64}\n")

@@ -166,11 +166,12 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return insert_after_title(markdown, problem_html(self.halted, lang)) if self.halted else markdown
         name = page_name(self.root, config.docs_dir, page.file.src_uri)
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
-        if self.render_memo is None:
+        frozen = self._frozen_path()
+        if self.render_memo is None and not frozen:  # a frozen build runs nothing and writes no cache
             self.render_memo = RenderMemo(self._cache_dir(), self.record)
         done = render_page(markdown, self.record, lang=lang, page=name, root=self.root,
-                           stash=self.slots.html, memo=self.render_memo, first_line=first_line,
-                           frozen=self._frozen_path())
+                           stash=self.slots.html, memo=None if frozen else self.render_memo, first_line=first_line,
+                           frozen=frozen)
         for p in done.problems:
             if self.config.on_failure == "warn" and not self.strict:
                 log.warning("%s", p)
