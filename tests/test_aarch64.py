@@ -1,5 +1,6 @@
-"""A second architecture on one machine: aarch64 builds with Debian's cross gcc, linkage read from
-the aarch64 ELF files, and probes run under qemu-user-static, called explicitly (no binfmt_misc)."""
+"""A second architecture on one machine: aarch64 builds with Debian's cross gcc (glibc, and static musl
+through multiarch) and Debian's Rust (its aarch64 std through multiarch), linkage read from the aarch64
+ELF files, and probes run under qemu-user-static, called explicitly (no binfmt_misc)."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,8 @@ SPEC = """\
 version: 1
 tools:
   cross-gcc: {version: "aarch64-linux-gnu-gcc --version | head -n 1", package: gcc-aarch64-linux-gnu}
+  rustc: {version: "rustc --version", package: rustc-web}
+  cargo: {version: "cargo --version", package: cargo-web}
 env: {PATH: /usr/bin:/bin}
 builds:
   hello-a64-dynamic:
@@ -37,15 +40,27 @@ builds:
     artifact: ${LIVEBENCH_OUT}/hello
     inputs: [src/hello.c]
     expect: {kind: static, libc: musl}
+  hello-rust-a64:  # Rust's aarch64 target: Debian ships its std (libstd-rust-web-dev:arm64, multiarch)
+    workdir: rust
+    tools: [cross-gcc, rustc, cargo]
+    env:
+      CARGO_TARGET_DIR: "${LIVEBENCH_WORK}/target"
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: aarch64-linux-gnu-gcc
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS: "-C target-feature=+crt-static"
+    commands: [cargo build --release --offline --target aarch64-unknown-linux-gnu]
+    artifact: ${LIVEBENCH_WORK}/target/aarch64-unknown-linux-gnu/release/hello
+    inputs: [rust/**]
+    expect: {kind: static, libc: glibc}
 bases:
   scratch: {kind: scratch}
 probes:
-  builds: [hello-a64-dynamic, hello-a64-static, hello-a64-musl]
+  builds: [hello-a64-dynamic, hello-a64-static, hello-a64-musl, hello-rust-a64]
   bases: [scratch]
   expect:
     hello-a64-dynamic: {scratch: fails}
     hello-a64-static: {scratch: runs}
     hello-a64-musl: {scratch: runs}
+    hello-rust-a64: {scratch: runs}
 """
 
 
@@ -55,10 +70,15 @@ def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: st
         assert shutil.which(tool), f"{tool} is missing: apt-get install {package}"
     assert Path("/usr/lib/aarch64-linux-musl/libc.a").is_file(), \
         "musl for arm64 is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install musl-dev:arm64"
+    assert Path("/usr/lib/rustlib/aarch64-unknown-linux-gnu").is_dir(), \
+        "Rust's aarch64 std is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install libstd-rust-web-dev:arm64"
     if backend == "docker":
         request.getfixturevalue("engine")  # fails (never skips) without an engine
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "hello.c").write_text('#include <stdio.h>\nint main(void){puts("Hello from aarch64");return 0;}\n')
+    (tmp_path / "rust" / "src").mkdir(parents=True)
+    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n')
+    (tmp_path / "rust" / "src" / "main.rs").write_text('fn main() { println!("Hello from Rust on aarch64"); }\n')
     (tmp_path / "livebench.yml").write_text(SPEC)
     proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
                            "--backend", backend, "--machine", "aarch64-emulated"], cwd=tmp_path, capture_output=True,
@@ -73,6 +93,10 @@ def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: st
     musl = record["builds"]["hello-a64-musl"]["linkage"]
     assert (musl["machine"], musl["kind"], musl["libc"], musl["interpreter"]) == ("aarch64", "static", "musl", None)
     assert record["builds"]["hello-a64-musl"]["artifact"]["size"] < record["builds"]["hello-a64-static"]["artifact"]["size"]
+    rust = record["builds"]["hello-rust-a64"]["linkage"]
+    assert (rust["machine"], rust["kind"], rust["libc"]) == ("aarch64", "static", "glibc")
+    on_rust = record["probes"]["hello-rust-a64"]["scratch"]
+    assert on_rust["emulated"] and on_rust["output"].strip() == "Hello from Rust on aarch64"
     on_musl = record["probes"]["hello-a64-musl"]["scratch"]
     assert on_musl["emulated"] and on_musl["exit_code"] == 0 and on_musl["output"].strip() == "Hello from aarch64"
     ran = record["probes"]["hello-a64-static"]["scratch"]
