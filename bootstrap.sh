@@ -8,12 +8,11 @@ cd "$(dirname "$0")"
 
 packages=$(grep -hv '^\s*#' benchmarks/toolchain/apt-packages.txt tests/apt-packages.txt | tr -s ' \n' ' ')
 foreign=$(printf '%s\n' $packages | sed -n 's/^[^:]*:\([a-z0-9]*\)$/\1/p' | sort -u)
-missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/null | awk '$1 != "ii" {print $2}' || true)
-# dpkg-query prints nothing for packages it has never heard of: compare counts.
-installed=$(dpkg-query -W -f '${db:Status-Abbrev}\n' $packages 2>/dev/null | grep -c '^ii' || true)
-if [ -n "$missing" ] || [ "$installed" -lt "$(echo $packages | wc -w)" ]; then
+# One query per name: dpkg-query prints nothing for a package it has never heard of, and an unqualified
+# name (musl) may be installed for two architectures, so counting lines over all of them would mislead.
+absent=$(for p in $packages; do [[ "$(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null)" == ii* ]] || echo "$p"; done | tr '\n' ' ')
+if [ -n "${absent// /}" ]; then
     if [ "$(id -u)" != 0 ]; then
-        absent=$(for p in $packages; do dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"; done | tr '\n' ' ')
         echo "bootstrap: these Debian packages are missing; ask an administrator to run, once:" >&2
         for arch in $foreign; do
             dpkg --print-foreign-architectures | grep -qx "$arch" || echo "  dpkg --add-architecture $arch && apt-get update" >&2

@@ -116,7 +116,8 @@ def figures(page: Page) -> list[dict]:
     """What each chart actually plotted: the graph div's data, as Plotly holds it."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart-figure')).map(f => {
         const gd = f.querySelector('.js-plotly-plot');
-        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z, boxpoints: t.boxpoints})),
+        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z, boxpoints: t.boxpoints, xaxis: t.xaxis || "x"})),
+                panels: (gd.layout.annotations || []).map(a => a.text),
                 paper: gd.layout.paper_bgcolor, width: gd.getBoundingClientRect().width,
                 svgWidth: Number(gd.querySelector('.main-svg').getAttribute('width')),
                 text: Array.from(gd.querySelectorAll('.main-svg text')).map(t => t.textContent).join(' ')};
@@ -154,12 +155,14 @@ def assert_values_equal_record(figs: list[dict], record: dict) -> None:
             marked = sum(len(t["y"]) for t in f["data"] if t["type"] == "scatter")
             assert marked == sum(len(bench["variants"][t["name"]]["outliers"]) for t in boxes)
         elif f["kind"] == "bar":  # charts of the author's own: compressed image sizes, then peak memory
-            values = {x: y for t in f["data"] for x, y in zip(t["x"], t["y"])}
-            if set(values) <= set(images):
+            if not f["panels"]:
+                values = {x: y for t in f["data"] for x, y in zip(t["x"], t["y"])}
                 assert values == {n: images[n]["size"]["compressed"] for n in images}
-            else:
-                # one panel per benchmark (facet), each variant once across them
-                assert values == {v: x["max_rss"] for e in record["benchmarks"].values() for v, x in e["variants"].items()}
+            else:  # one panel per benchmark (facet): each variant's peak memory in its benchmark's panel
+                panel = {("x" if i == 0 else f"x{i + 1}"): name for i, name in enumerate(f["panels"])}
+                values = {(panel[t["xaxis"]], x): y for t in f["data"] for x, y in zip(t["x"], t["y"])}
+                assert values == {(b, v): x["max_rss"] for b, e in record["benchmarks"].items()
+                                  for v, x in e["variants"].items()}
         elif f["kind"] == "image-sizes":
             base, app = f["data"]
             for i, name in enumerate(base["x"]):

@@ -389,21 +389,41 @@ def test_own_chart_labels_sort_and_filters():
 
 
 def test_facets_are_panels_sharing_the_value_axis_with_one_legend_entry_per_colour():
+    # a static glibc build too, so one colour (static) is in both panels (glibc, musl)
+    rec = copy.deepcopy(RECORD)
+    rec["builds"]["hello-c-gnu-static"] = _build("hello-c-gnu-static", 800000, "glibc", "static")
     body = {"chart": "bar", "data": "builds", "x": "name", "y": "artifact.size", "unit": "bytes",
             "color": "linkage.kind", "facet": "linkage.libc", "facet_columns": 1,
-            "only": ["hello-c-gnu", "hello-rust-gnu", "hello-c-musl", "hello-rust-musl"]}
-    out, p = chart(body)
+            "only": ["hello-c-gnu", "hello-c-gnu-static", "hello-c-musl", "hello-rust-musl"]}
+    out, p = chart(body, record=rec)
     (fig,) = p.figures
     layout = fig["layout"]
     assert [a["text"] for a in layout["annotations"]] == ["glibc", "musl"]  # one panel per C library, titled
-    by_axis = {(t["xaxis"], t["yaxis"]): (t["x"], t["y"]) for t in fig["data"]}
-    assert by_axis[("x", "y")] == (["hello-c-gnu", "hello-rust-gnu"], [15960, 442352])
-    assert by_axis[("x2", "y2")] == (["hello-c-musl", "hello-rust-musl"], [24696, 499896])
+    panels = {}
+    for t in fig["data"]:
+        panels.setdefault(t["xaxis"], []).append((t["name"], t["yaxis"], t["x"], t["y"]))
+    assert panels == {"x": [("dynamic", "y", ["hello-c-gnu"], [15960]),
+                            ("static", "y", ["hello-c-gnu-static"], [800000])],
+                      "x2": [("static", "y2", ["hello-c-musl", "hello-rust-musl"], [24696, 499896])]}
     assert layout["yaxis2"]["matches"] == "y" and layout["xaxis2"]["anchor"] == "y2"
-    top, bottom = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]  # one column: stacked, not overlapping
-    assert bottom[1] < top[0]
+    first, second = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]  # one column: stacked, not overlapping
+    assert second[1] < first[0]
     shown = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
-    assert sorted(shown) == ["dynamic", "static"]  # each colour once, not once per panel
+    assert sorted(shown) == ["dynamic", "static"]  # static is in both panels, and in the legend once
+    colours = {t["name"]: set() for t in fig["data"]}
+    for t in fig["data"]:
+        colours[t["name"]].add(t["marker"]["color"])
+    assert all(len(c) == 1 for c in colours.values()), colours  # a colour means the same in every panel
+    # box and strip traces are named by their x: the legend entry is the colour's group, once
+    two = copy.deepcopy(BENCH_RECORD)  # a second benchmark, other variants, the same two colours (libc)
+    variants = two["benchmarks"]["b"]["variants"]
+    variants["x"]["libc"], variants["y"]["libc"] = "glibc", "musl"
+    two["benchmarks"]["c"] = {**two["benchmarks"]["b"], "variants": {"p": variants["x"], "q": variants["y"]}}
+    _, strip = chart({"chart": "strip", "data": "benchmarks", "x": "variant", "y": "samples.seconds",
+                      "color": "libc", "facet": "benchmark"}, record=two)
+    traces = strip.figures[0]["data"]
+    assert [(t["xaxis"], t["name"]) for t in traces] == [("x", "x"), ("x", "y"), ("x2", "p"), ("x2", "q")]
+    assert [t["legendgroup"] for t in traces if t.get("showlegend")] == ["glibc", "musl"]
     assert "lb-chart__static" not in out  # the build-time drawing is for single plots; Plotly draws panels
     assert "glibc" in p.cells and "musl" in p.cells  # the table names each row's panel
     _, problems = expand_markdown("```livebench\nchart: bar\ndata: builds\ny: artifact.size\nfacet: linkage.lib\n```\n",

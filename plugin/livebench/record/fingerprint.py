@@ -103,13 +103,12 @@ def _docker_up(refs: list[str]) -> str:
     held = []
     try:
         # all of them in one request: a reference filter with several values matches any
-        query = urllib.parse.quote(json.dumps({"reference": refs}), safe="") if refs else ""
+        query = urllib.parse.quote(json.dumps({"reference": {ref: True for ref in refs}}), safe="")
         status, body = _get(path, f"/images/json?filters={query}" if refs else "/_ping")
-        if refs:
-            listed = json.loads(body) if status == 200 else []
-            tags = {t for image in listed for t in image.get("RepoTags") or []}
+        up = "up" if status == 200 else f"up?{status}"  # an engine that answers but refused the query
+        if refs and status == 200:
+            tags = {t for image in json.loads(body) for t in image.get("RepoTags") or []}
             held = [f"{ref}={200 if ref in tags else 404}" for ref in refs]
-        up = "up"
     except (OSError, ValueError, AttributeError, TypeError):
         up = "down"
     return f"{host}:{_stat(path)}:{up}:{','.join(held)}"

@@ -108,9 +108,10 @@ def _json(chart: Chart, record: dict) -> str:
 
 
 def _data_uri(mime: str, text: str) -> str:
-    # Only what a data: URL needs escaped (%, #, newlines) and what HTML or Markdown would read: the
-    # downloads were two thirds of the article's HTML when every character of the pretty JSON was.
-    return f"data:{mime};charset=utf-8," + urllib.parse.quote(text, safe=" ,:{}=/;+@!$")
+    # Only what a data: URL needs escaped (%, #, whitespace, which some browsers strip from non-text
+    # data: URLs) and what HTML or Markdown would read: the downloads were two thirds of the article's
+    # HTML when every character of the pretty JSON was.
+    return f"data:{mime};charset=utf-8," + urllib.parse.quote(text, safe=",:{}=/;+@!$")
 
 
 def _inert(fragment: str) -> str:

@@ -165,10 +165,11 @@ def _panels(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict
         n = "" if i == 0 else str(i + 1)
         for trace in _traces(kind, [p for p in points if p[5] == panel], unit, x_unit, colors):
             trace.update(xaxis=f"x{n}", yaxis=f"y{n}")
-            if trace.name in listed:
+            entry = trace.legendgroup or trace.name  # a box is named by its x; its colour is its legend group
+            if entry in listed:
                 trace.showlegend = False
             elif trace.showlegend:
-                listed.add(trace.name)
+                listed.add(entry)
             data.append(trace)
         layout[f"xaxis{n}"] = {**x_axis, "domain": _span(x0, x0 + w), "anchor": f"y{n}",
                                **({} if r == rows - 1 else {"title": {"text": ""}})}
