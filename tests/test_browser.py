@@ -112,6 +112,18 @@ def open_article(page: Page, base: str, lang: str) -> None:
                            timeout=30_000)
 
 
+def overflowing(page: Page, selector: str) -> list[str]:
+    """Elements wider than the screen that no box of their own scrolls (Material wraps Markdown tables
+    in one): the start of each one's HTML."""
+    return page.evaluate("""(selector) => Array.from(document.querySelectorAll(selector)).filter(t => {
+        if (t.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        for (let e = t; e && e !== document.body; e = e.parentElement) {
+            const o = getComputedStyle(e).overflowX;
+            if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+        }
+        return true; }).map(t => t.outerHTML.slice(0, 80))""", selector)
+
+
 def figures(page: Page) -> list[dict]:
     """What each chart actually plotted: the graph div's data, as Plotly holds it."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart-figure')).map(f => {
@@ -334,13 +346,7 @@ def test_reading_quality_at_both_widths_and_schemes(page: Page, site, lang: str,
         page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     assert page.locator("details.lb-provenance").count() == 1
     # a table wider than the screen must scroll in its own box (Material wraps Markdown tables in one)
-    over = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content table')).filter(t => {
-        if (t.getBoundingClientRect().right <= window.innerWidth + 1) return false;
-        for (let e = t; e && e !== document.body; e = e.parentElement) {
-            const o = getComputedStyle(e).overflowX;
-            if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
-        }
-        return true; }).map(t => t.outerHTML.slice(0, 80))""")
+    over = overflowing(page, ".md-content table")
     assert over == []
     assert page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")[0] <= width + 1
     text = page.evaluate("document.querySelector('.md-content').innerText")
@@ -397,13 +403,7 @@ def test_the_other_pages_read_at_both_widths(page: Page, site, lang: str, width:
             .map(s => s.getBoundingClientRect().width)""")
         assert all(0 < w <= width for w in sizes), sizes
     assert page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")[0] <= width + 1
-    over = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content table, .md-content pre')).filter(t => {
-        if (t.getBoundingClientRect().right <= window.innerWidth + 1) return false;
-        for (let e = t; e && e !== document.body; e = e.parentElement) {
-            const o = getComputedStyle(e).overflowX;
-            if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
-        }
-        return true; }).map(t => t.outerHTML.slice(0, 80))""")
+    over = overflowing(page, ".md-content table, .md-content pre")
     assert over == []
     if width == 390:
         page.screenshot(path=str(ARTIFACTS / f"{path.strip('/')}-{lang}-390.png"), full_page=False)
