@@ -107,3 +107,60 @@ def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: st
     failed = record["probes"]["hello-a64-dynamic"]["scratch"]
     assert failed["emulated"] and failed["exit_code"] != 0  # scratch has no aarch64 loader
     assert "ld-linux-aarch64.so.1" in failed["output"]
+
+
+MUSL_SPEC = """\
+version: 1
+tools:
+  rustc: {version: "rustc --version", package: rustc-web}
+  cargo: {version: "cargo --version", package: cargo-web}
+  cross-gcc: {version: "aarch64-linux-gnu-gcc --version | head -n 1", package: gcc-aarch64-linux-gnu}
+env: {PATH: /usr/bin:/bin}
+setup:
+  musl-a64: {rust-target: aarch64-unknown-linux-musl, tools: [rustc, cargo, cross-gcc], timeout: 1500}
+builds:
+  unwind-a64-musl:
+    workdir: rust
+    needs: [musl-a64]
+    tools: [rustc, cargo, cross-gcc]
+    env: {CARGO_TARGET_DIR: "${LIVEBENCH_WORK}/target"}
+    commands: [cargo build --release --offline --target aarch64-unknown-linux-musl]
+    artifact: ${LIVEBENCH_WORK}/target/aarch64-unknown-linux-musl/release/unwind
+    inputs: [rust/**]
+    expect: {kind: static, libc: musl}
+bases:
+  scratch: {kind: scratch}
+probes:
+  builds: [unwind-a64-musl]
+  bases: [scratch]
+  expect: {unwind-a64-musl: {scratch: runs}}
+"""
+
+
+def test_rust_aarch64_musl_std_is_built_offline_and_unwinds(tmp_path: Path) -> None:
+    """`rust-target: aarch64-unknown-linux-musl`: std built from Debian's sources for arm64 musl, linked by
+    the cross gcc with musl's specs and LLVM's arm64 libunwind; a panic caught under emulation proves the
+    unwinder is really there, not only that the binary links."""
+    assert Path("/usr/lib/aarch64-linux-musl/musl-gcc.specs").is_file(), \
+        "musl for arm64 is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install musl-dev:arm64"
+    (tmp_path / "rust" / "src").mkdir(parents=True)
+    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "unwind"\nversion = "0.1.0"\nedition = "2021"\n')
+    (tmp_path / "rust" / "src" / "main.rs").write_text(
+        'fn main() {\n    std::panic::set_hook(Box::new(|_| {}));\n'
+        '    let caught = std::panic::catch_unwind(|| panic!("deliberate")).is_err();\n'
+        '    println!("aarch64 musl, panic caught: {caught}");\n}\n')
+    (tmp_path / "livebench.yml").write_text(MUSL_SPEC)
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
+                           "--backend", "embedded"], cwd=tmp_path, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads(proc.stdout)
+    build = record["builds"]["unwind-a64-musl"]
+    linkage = build["linkage"]
+    assert (linkage["machine"], linkage["kind"], linkage["libc"], linkage["interpreter"]) == (
+        "aarch64", "static", "musl", None)
+    env = (tmp_path / ".livebench-cache" / "toolchains" / "aarch64-unknown-linux-musl" / "env").read_text()
+    assert "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=" in env and "aarch64-linux-musl-gcc" in env
+    assert not Path("/usr/lib/rustlib/aarch64-unknown-linux-musl").exists()  # nothing written to the system
+    ran = record["probes"]["unwind-a64-musl"]["scratch"]
+    assert ran["emulated"].startswith("qemu-aarch64-static") and ran["exit_code"] == 0
+    assert ran["output"].strip() == "aarch64 musl, panic caught: true"

@@ -20,7 +20,7 @@ BASE_KINDS: tuple[BaseKind, ...] = ("scratch", "debs", "mmdebstrap", "debootstra
 MMDEBSTRAP_MODES = ("auto", "root", "unshare", "fakechroot")
 Verdict = Literal["runs", "fails"]
 # Targets `rust-target:` can build offline (their std from Debian's packages, into the cache).
-RUST_TARGETS = ("x86_64-unknown-linux-musl",)
+RUST_TARGETS = ("x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl")
 # Keys that describe an entry for people and change nothing it produces: never part of a cache key.
 FREE_TEXT_KEYS = frozenset({"description"})
 
