@@ -26,7 +26,7 @@ from livebench.render.charts import PLOTLY_BUNDLE, chart_image_sizes, figure_jso
 from livebench.render.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
-EVIL = '</div><script>alert(1)</script>*x*_y_`z`[l](http://e.x)\\'
+EVIL = "'</div><script>alert(1)</script>*x*_y_`z`[l](http://e.x)\\"
 
 
 def _build(name: str, size: int, libc: str, kind: str = "static", seconds: float = 1.5, cached=False) -> dict:
@@ -216,9 +216,10 @@ def test_korean_edition_labels_everything_in_korean():
 def test_hostile_names_are_escaped_everywhere():
     out, p = chart({"chart": "image-sizes", "images": [EVIL]})
     assert "<script" not in out and "</div><" not in out.split("data-lb-figure")[1][:200]
-    raw = re.search(r'data-lb-figure="([^"]*)"', out).group(1)
+    raw = re.search(r"data-lb-figure='([^']*)'", out).group(1)
     decoded = html.unescape(raw)  # what JSON.parse gets in the browser
-    assert not set(raw) & set("<>`()") and not set(decoded) & set("<>&`()")  # all as \\uXXXX escapes
+    assert decoded == raw  # no entity at all: the JSON in single quotes, with no ' < > & of its own
+    assert not set(raw) & set("<>&`()'")  # all as \\uXXXX escapes
     assert "\\\\" not in decoded  # no escaped backslash either: Markdown would eat one of the pair
     fig = p.figures[0]
     # Plotly renders a little HTML in its strings: record text reaches it HTML-escaped, shown verbatim.

@@ -126,7 +126,7 @@ def test_a_site_built_frozen_from_the_merged_record_shows_both(two_records, tmp_
     side_by_side = html.split('<div class="lb-machines">', 1)[1]
     assert side_by_side.count('<div class="lb-machine">') == 2
     assert "<code>engine</code>" in side_by_side and "<code>embedded</code>" in side_by_side
-    figure = json.loads(__import__("html").unescape(html.split('data-lb-figure="', 1)[1].split('"', 1)[0]))
+    figure = json.loads(html.split("data-lb-figure='", 1)[1].split("'", 1)[0])
     assert sorted(t["name"] for t in figure["data"]) == ["embedded", "engine"]  # one trace per machine
     # side by side on a desktop, one above the other on a phone, never wider than the screen
     base = serve(proj / "site")

@@ -237,3 +237,45 @@ def test_display_leaves_sibling_folders_alone(tmp_path):
 
     d = Display.of(tmp_path / "proj", tmp_path / "proj" / ".cache")
     assert d.text(f"{tmp_path}/proj/src {tmp_path}/proj-old/src") == f"~/project/src {tmp_path}/proj-old/src"
+
+
+def test_source_blocks_are_coloured_once_as_the_page_itself_would_colour_them(tmp_path):
+    """With the host's highlighter the fence becomes HTML in the stash: the very HTML the page's own
+    conversion gives it (same extensions and configs), kept with the page so a warm build colours nothing."""
+    import markdown as pymd
+
+    from livebench.markdown.highlight import SiteHighlighter
+    from livebench.markdown.page import render_page
+    from livebench.markdown.render_memo import RenderMemo
+    from livebench.render import restore_blocks
+
+    text = "#include <stdio.h>\nint main(void) { return 0; }\n"
+    record = _source_record(tmp_path, text)
+    extensions, configs = ["pymdownx.superfences", "attr_list", "toc"], {"toc": {"permalink": True}}
+    page = "# T\n\n```livebench\nsource: src/hello.c\nbuild: gnu\n```\n"
+    plain = pymd.Markdown(extensions=extensions, extension_configs=configs).convert(
+        render_page(page, record, lang="en", page="p.md", root=tmp_path, stash=(fenced := {})).text)
+    assert '<span class="cp">#include' in plain  # the fence was left to the page: Pygments coloured it
+    calls: list[list[str]] = []
+    site = SiteHighlighter(extensions, configs)
+
+    def spy(lines: list[str]) -> str | None:
+        calls.append(lines)
+        return site(lines)
+    spy.key = site.key  # type: ignore[attr-defined]
+
+    def build(stash: dict) -> str:
+        done = render_page(page, record, lang="en", page="p.md", root=tmp_path, stash=stash, highlight=spy,
+                           memo=RenderMemo(tmp_path / "cache", record))
+        assert "```" not in done.text  # no fence left for the page's highlighter
+        md = pymd.Markdown(extensions=extensions, extension_configs=configs)
+        return restore_blocks(md.convert(done.text), stash)
+
+    first = build({})
+    assert restore_blocks(plain, fenced) == first  # byte for byte what the page's own conversion gave
+    assert len(calls) == 1 and calls[0][0] == "```c"
+    assert build({}) == first and len(calls) == 1  # the kept page: the highlighter is not called again
+    numbered = SiteHighlighter(["pymdownx.highlight", "pymdownx.superfences"],
+                               {"pymdownx.highlight": {"anchor_linenums": True}})
+    assert numbered(["```c", "int x;", "```"]) is None  # anchors are numbered per page: left to the page
+    assert numbered.key != site.key

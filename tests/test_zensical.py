@@ -87,7 +87,7 @@ def _parts(text: str) -> dict[str, list[str]]:
     return {
         "values": re.findall(r'<span class="lb-value">(.*?)</span>', text),
         "screens": re.findall(r'<pre class="lb-terminal__screen">(.*?)</pre>', text, re.S),
-        "charts": re.findall(r'data-lb-figure="([^"]*)"', text),
+        "charts": re.findall(r"data-lb-figure='([^']*)'", text),
         "claims": re.findall(r'<span class="lb-claim lb-claim--(\w+)"', text),
     }
 

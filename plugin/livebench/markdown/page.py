@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,21 +44,22 @@ class RenderedPage:
 
 def render_page(markdown: str, record: dict[str, Any], *, lang: str, page: str, root: Path,
                 stash: dict[str, str], first_line: int = 1, memo: MutableMapping[str, str] | None = None,
-                frozen: str = "") -> RenderedPage:
+                frozen: str = "", highlight: Callable[[list[str]], str | None] | None = None) -> RenderedPage:
     """``page`` is how messages name it (``docs/x.md``); ``first_line`` the editor's line number of the
     first line given (both hosts strip the front matter); ``frozen`` the committed record's path, if the
-    numbers come from one (the page then says when and where they were measured)."""
+    numbers come from one (the page then says when and where they were measured); ``highlight`` the
+    host's highlighter for `source` blocks (its ``key`` attribute, if any, keys the kept page)."""
     if not has_directives(markdown):
         return RenderedPage(markdown)
     claims, unreadable = page_claims(markdown, page, first_line=first_line)  # cheap, and judged every build
-    key = "\0".join(("page", lang, page, str(first_line), frozen, markdown))
+    key = "\0".join(("page", lang, page, str(first_line), frozen, getattr(highlight, "key", ""), markdown))
     kept = _recall(memo, key, root, stash)
     if kept is not None:
         return RenderedPage(kept, [], claims, unreadable)
     blocks: dict[str, str] = {}
     read: dict[str, str] = {}
     text, problems = expand_markdown(markdown, record, lang=lang, page=page, root=root, stash=blocks,
-                                     memo=memo, first_line=first_line, read=read)
+                                     memo=memo, first_line=first_line, read=read, highlight=highlight)
     if frozen and text != markdown:
         text = insert_after_title(text, frozen_note_html(record, lang, frozen))
     if memo is not None and not problems:

@@ -14,6 +14,7 @@ from mkdocs.utils import get_relative_url
 from .._util.log import use_logger
 from ..errors import LivebenchError
 from ..markdown.assets import CHARTS_JS_URL, CSS_URL, write_assets, write_record
+from ..markdown.highlight import SiteHighlighter
 from ..markdown.page import has_directives, page_name, render_page
 from ..markdown.render_memo import RenderMemo
 from ..markdown.slots import BlockSlots
@@ -68,6 +69,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.site_dir: str | None = None
         self.root = Path.cwd()
         self.strict = False
+        self.highlighter: SiteHighlighter | None = None  # made on the first page, from the final config
         self.slots = BlockSlots()  # block HTML, put back inside every Markdown conversion of a page
         self.render_memo: RenderMemo | None = None  # block HTML kept between builds, per record
         self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
@@ -89,6 +91,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return config
         if CSS_URL not in config.extra_css:
             config.extra_css.append(CSS_URL)
+        self.highlighter = None  # `mkdocs serve` keeps this instance across edits of mkdocs.yml
         if self.slots not in config.markdown_extensions:  # every language pass renders with it
             config.markdown_extensions.append(self.slots)
         if "livebench" in config.markdown_extensions:  # one mkdocs.yml for MkDocs and Zensical: we render here
@@ -171,7 +174,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             self.render_memo = RenderMemo(self._cache_dir(), self.record)
         done = render_page(markdown, self.record, lang=lang, page=name, root=self.root,
                            stash=self.slots.html, memo=None if frozen else self.render_memo, first_line=first_line,
-                           frozen=frozen)
+                           frozen=frozen, highlight=self._highlighter(config))
         for p in done.problems:
             if self.config.on_failure == "warn" and not self.strict:
                 log.warning("%s", p)
@@ -180,6 +183,11 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             self.claims[(claim.where, claim.expression)] = claim
         self.claim_problems += done.unreadable
         return done.text
+
+    def _highlighter(self, config: Any) -> SiteHighlighter:
+        if self.highlighter is None:
+            self.highlighter = SiteHighlighter(config.markdown_extensions, config.mdx_configs or {}, skip=(self.slots,))
+        return self.highlighter
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
         """Only pages with charts get our chart script (which fetches plotly.js from this site, once),

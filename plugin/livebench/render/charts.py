@@ -8,7 +8,7 @@ log: true                     # optional: a log value axis
 
 Every chart is one ``<figure class="lb-chart-figure">`` holding
 
-* ``<div class="lb-chart" data-lb-figure="{...}">``: the Plotly figure as JSON in an attribute;
+* ``<div class="lb-chart" data-lb-figure='{...}'>``: the Plotly figure as JSON in an attribute;
 * a ``<details>`` table with the exact figures (what readers without JavaScript, and screen readers, get);
 * CSV and JSON downloads of the same rows, as ``data:`` URIs;
 * the provenance line of the record.
@@ -84,7 +84,9 @@ def figure_json(fig: go.Figure | dict, lang: str, switch: list[dict] | None = No
     # Python-Markdown acts on inside a paragraph before it stashes a tag: code spans (`), backslash
     # escapes (\\) and inline links ( ... ).
     text = _ESCAPED_BACKSLASH.sub(lambda m: "\\u005c", text)
-    for ch in "<>&`()":
+    # And the single quote, which would end the attribute: the JSON goes in single quotes unescaped,
+    # since an HTML parser (Material's search, for one) unescapes every &quot; of it in Python.
+    for ch in "<>&`()'":
         text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
 
@@ -145,7 +147,7 @@ def render_chart(opts: dict, record: dict, lang: str, prov_line: str) -> str:
     return (
         # data-search-exclude: Material's search indexes no axis tick, legend or table cell of a chart
         f'<figure class="lb-chart-figure" data-lb-kind="{esc(kind)}" data-search-exclude>'
-        f'<div class="lb-chart" data-lb-figure="{esc(figure_json(spec, lang, chart.switch))}">'
+        f"<div class=\"lb-chart\" data-lb-figure='{figure_json(spec, lang, chart.switch)}'>"
         f'<div class="lb-chart__plot" role="img" aria-label="{T(label(lang, "chart_aria", title=chart.title))}">'
         f"{drawing}</div>"
         "</div>"

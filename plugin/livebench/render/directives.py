@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,8 @@ class Problem:
 def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
                     stash: dict[str, str] | None = None, first_line: int = 1,
                     root: Path | None = None, memo: MutableMapping[str, str] | None = None,
-                    read: dict[str, str] | None = None) -> tuple[str, list[Problem]]:
+                    read: dict[str, str] | None = None,
+                    highlight: Callable[[list[str]], str | None] | None = None) -> tuple[str, list[Problem]]:
     """Return the page with directives rendered, and the problems found (page + line each).
 
     ``first_line`` is the editor's line number of the first line given (MkDocs strips the front
@@ -46,7 +47,8 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
     HTML goes into ``stash``, to be put back by :func:`restore_blocks` after Markdown ran:
     Python-Markdown only leaves raw HTML alone at column 0, so a block indented in a tab or an
     admonition would otherwise be parsed as Markdown. ``read`` gains each file a `source` block
-    showed (path → digest).
+    showed (path → digest). ``highlight`` turns a `source` block's fence into HTML (the host's own
+    highlighter, see markdown/highlight.py), which then goes into ``stash`` with its caption.
     """
     problems: list[Problem] = []
     out: list[str] = []
@@ -73,9 +75,12 @@ def expand_markdown(markdown: str, record: dict, *, lang: str, page: str,
         if code is not None:  # Markdown, not HTML: the site's highlighter colours it
             caption, fenced = code
             if stash is not None:
+                shown = highlight(fenced) if highlight is not None and fenced else None
                 token = f"LIVEBENCHSLOT{secrets.token_hex(8)}"
-                stash[token] = caption
+                stash[token] = caption if shown is None else caption + "\n" + shown
                 caption = token
+                if shown is not None:
+                    fenced = []
             out.extend(["", item.indent + caption, "", *(item.indent + line for line in fenced), ""])
             continue
         html = kept if kept is not None else _memo_block(item, key, record, lang, page, lineno, problems, memo)

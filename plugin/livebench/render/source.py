@@ -7,8 +7,8 @@ lines: 3-6                             # optional: a line range; or between: [ST
 lang: c                                # optional: by default from the file's extension
 ```
 
-It becomes an ordinary fenced code block in the page's Markdown, so the site's own highlighter
-colours it, under a caption naming the builds. The file must be one of each named build's declared
+It becomes a fenced code block, so the site's own highlighter colours it (the MkDocs plugin has it
+converted once and kept with the page, see markdown/highlight.py), under a caption naming the builds. The file must be one of each named build's declared
 inputs, and its content must be what those builds hashed (``record.builds.NAME.inputs``): a file
 edited since the run, or read from a frozen record of another checkout, is an error, not a page
 that shows other code than what was built.
