@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -40,6 +41,44 @@ def engine():
 @pytest.fixture(scope="session")
 def bases() -> dict[str, BaseResult]:
     return {name: build_base(DEMO_BASES[name], CACHE) for name in BASES}
+
+
+MUSL_TARGET = "x86_64-unknown-linux-musl"
+MUSL_STD = CACHE / "toolchains" / MUSL_TARGET  # shared across sessions, like the bases
+
+
+@pytest.fixture(scope="session")
+def musl_std() -> Path:
+    """The musl target's std, built once for the suite by `livebench rust-target add --dest` (cold, a
+    couple of minutes; warm, instant), with a home of its own so tests can see nothing wrote ~/.cargo."""
+    env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(CACHE / "toolchain-home"),
+           **({"CARGO_HOME": os.environ["CARGO_HOME"]} if "CARGO_HOME" in os.environ else {})}
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "rust-target", "add", MUSL_TARGET,
+                           "--dest", str(MUSL_STD)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"rust-target add failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return MUSL_STD
+
+
+def seed_toolchain(std: Path, cache_dir: Path) -> None:
+    """Put the suite's std into a project's cache where its `rust-target:` step looks (the step still runs
+    and checks it; the folder is relocatable): the suite builds std once instead of once per project."""
+    dest = cache_dir / "toolchains" / std.name
+    stamp = dest / ".stamp"
+    if stamp.exists() and stamp.read_bytes() == (std / ".stamp").read_bytes():
+        return  # this project's own is as current as the suite's
+    staging = dest.with_name(dest.name + ".seeding")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(std, staging, symlinks=True, ignore=shutil.ignore_patterns(".lock"))
+    shutil.rmtree(dest, ignore_errors=True)
+    staging.rename(dest)
+
+
+@pytest.fixture(scope="session")
+def demo_cache(musl_std: Path) -> Path:
+    """The demo's own cache (the repository's .livebench-cache), with the suite's musl std in it."""
+    cache = ROOT / ".livebench-cache"
+    seed_toolchain(musl_std, cache)
+    return cache
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ def _mkdocs_build(out: Path, *args: str, stdin: str | None = None) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory, serve) -> tuple[str, dict]:
+def site(tmp_path_factory, serve, demo_cache) -> tuple[str, dict]:
     """The demo site, built once (the plugin's cache makes it seconds when warm), served on 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser-site")
     _mkdocs_build(out, "--strict")
@@ -47,7 +47,7 @@ def site(tmp_path_factory, serve) -> tuple[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def instant_site(tmp_path_factory, serve) -> str:
+def instant_site(tmp_path_factory, serve, demo_cache) -> str:
     """The demo site with Material's instant navigation on. The demo leaves it off (mkdocs-static-i18n warns
     that it breaks its language switcher, which fails --strict), so this variant builds without --strict
     from a config that inherits the demo's and adds the feature."""

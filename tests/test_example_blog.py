@@ -1,7 +1,9 @@
 """examples/blog, built as its reader would build it: a Material blog (posts with front matter and
 excerpts, a block above `<!-- more -->`) about gzsize, a Rust program whose compression is zlib's C
 code, built for glibc and statically for musl. From a wheel, in a fresh venv of Debian's own
-python3, in a folder outside the repository."""
+python3, in a folder outside the repository. Only the musl target's std is the suite's own, copied into
+the blog's cache (its `rust-target` step checks it and finds it built): a reader's first build builds it,
+as tests/test_toolchain.py and the demo's cold run show."""
 from __future__ import annotations
 
 import json
@@ -10,14 +12,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from conftest import seed_toolchain
+
 ROOT = Path(__file__).resolve().parents[1]
 DEBIAN_PYTHON = Path("/usr/bin/python3")
 
 
-def test_example_blog_builds_from_a_wheel(tmp_path: Path, wheel: Path) -> None:
+def test_example_blog_builds_from_a_wheel(tmp_path: Path, wheel: Path, musl_std: Path) -> None:
     assert DEBIAN_PYTHON.exists(), "Debian's /usr/bin/python3 is missing: it is what a bookworm user has"
     project = tmp_path / "blog"
     shutil.copytree(ROOT / "examples" / "blog", project, ignore=shutil.ignore_patterns(".livebench-cache", "site"))
+    seed_toolchain(musl_std, project / ".livebench-cache")  # the suite's musl std: its step finds it built
     home = tmp_path / "home"
     home.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "NO_MKDOCS_2_WARNING": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",

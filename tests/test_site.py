@@ -21,7 +21,7 @@ def mkdocs_build(site: Path, *extra: str, cwd: Path = ROOT, env: dict | None = N
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, demo_cache):
     site = tmp_path_factory.mktemp("site")
     first = mkdocs_build(site, "--strict")
     assert first.returncode == 0, first.stderr[-4000:]

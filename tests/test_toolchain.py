@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CACHE
+from conftest import CACHE, MUSL_STD
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "plugin" / "livebench" / "assets" / "toolchains" / "rust-target.sh"
@@ -24,7 +24,7 @@ HELLO_RUST = ROOT / "benchmarks" / "hello-rust"
 HELLO_C = ROOT / "benchmarks" / "hello-c" / "hello.c"
 TARGET = "x86_64-unknown-linux-musl"
 TRIPLE = "X86_64_UNKNOWN_LINUX_MUSL"
-DEST = CACHE / "toolchains" / TARGET  # shared across sessions, like the bases: std is built once
+DEST = MUSL_STD  # shared across sessions, like the bases: std is built once
 HOME = CACHE / "toolchain-home"  # a home of its own: the test sees whether anything wrote ~/.cargo
 GLIBC_INTERP = "/lib64/ld-linux-x86-64.so.2"
 
@@ -97,10 +97,11 @@ def _assert_hello(binary: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def musl_rust() -> dict[str, str]:
-    """`livebench rust-target add` once (cold: builds std, about a minute; warm: instant), into the
-    tests' shared cache; returns the variables a build for the target gets."""
+def musl_rust(musl_std: Path) -> dict[str, str]:
+    """`livebench rust-target add` into the tests' shared folder (conftest's ``musl_std`` built it
+    there, cold or warm); returns the variables a build for the target gets."""
     _require_toolchain()
+    assert musl_std == DEST
     proc = _run(LIVEBENCH + ["rust-target", "add", TARGET, "--dest", str(DEST)], cwd=ROOT, timeout=1200,
                 HOME=str(HOME))
     assert proc.returncode == 0, f"rust-target add failed:\n{proc.stdout}\n{proc.stderr}"
@@ -117,6 +118,29 @@ def test_rust_target_add_is_idempotent_fast_when_done_and_one_at_a_time(musl_rus
         assert p.returncode == 0 and "already built" in out, out + err
     assert time.monotonic() - start < 20
     assert list((DEST / "sysroot" / "lib" / "rustlib" / TARGET / "lib").glob("libstd-*.rlib"))
+
+
+def test_a_copied_toolchain_folder_is_used_where_it_is_not_rebuilt(musl_rust: dict[str, str], tmp_path: Path) -> None:
+    """The folder is relocatable: a copy (another project's cache, a moved cache) passes the stamp check and
+    gets its own paths in env, so a build with the copy's variables links against the copy."""
+    from conftest import seed_toolchain
+
+    seed_toolchain(DEST, tmp_path / "cache")
+    copy = tmp_path / "cache" / "toolchains" / TARGET
+    proc = _run(LIVEBENCH + ["rust-target", "add", TARGET, "--dest", str(copy)], cwd=ROOT, timeout=120, HOME=str(HOME))
+    assert proc.returncode == 0 and "already built" in proc.stdout, proc.stdout + proc.stderr
+    moved = dict(line.split("=", 1) for line in (copy / "env").read_text().splitlines())
+    flags = moved[f"CARGO_TARGET_{TRIPLE}_RUSTFLAGS"]
+    assert f"--sysroot={copy / 'sysroot'}" in flags and str(DEST) not in flags
+    hidden = DEST.with_name(DEST.name + ".hidden")
+    DEST.rename(hidden)  # the original out of reach while the copy is used
+    try:
+        build = _run(["cargo", "build", "--release", "--target", TARGET], cwd=HELLO_RUST,
+                     CARGO_TARGET_DIR=str(tmp_path / "target"), CARGO_HOME=str(tmp_path / "cargo-home"), **moved)
+    finally:
+        hidden.rename(DEST)
+    assert build.returncode == 0, build.stderr
+    _assert_truly_static(tmp_path / "target" / TARGET / "release" / "hello")
 
 
 def test_nothing_global_is_written(musl_rust: dict[str, str]) -> None:
@@ -165,8 +189,8 @@ def test_missing_prerequisite_names_the_debian_package(tmp_path: Path) -> None:
     # a copy pointing at a musl-gcc that doesn't exist stops before touching anything
     script = tmp_path / "rust-target.sh"
     text = SCRIPT.read_text()
-    assert "MUSL_GCC=/usr/bin/musl-gcc\n" in text
-    script.write_text(text.replace("MUSL_GCC=/usr/bin/musl-gcc\n", "MUSL_GCC=/nonexistent/musl-gcc\n"))
+    assert "MUSL_GCC=/usr/bin/musl-gcc;" in text
+    script.write_text(text.replace("MUSL_GCC=/usr/bin/musl-gcc;", "MUSL_GCC=/nonexistent/musl-gcc;"))
     proc = _run(["bash", str(script), TARGET, str(tmp_path / "dest")], cwd=ROOT, timeout=60)
     assert proc.returncode != 0 and not (tmp_path / "dest").exists()
     assert "/nonexistent/musl-gcc not found: apt-get install musl-tools" in proc.stderr, proc.stderr

@@ -53,7 +53,7 @@ def _zensical(project: Path, edition: str, record: Path) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def record(tmp_path_factory) -> Path:
+def record(tmp_path_factory, demo_cache) -> Path:
     """The record of a real run of the demo (cached when the site tests ran before), kept aside."""
     run = _run([*LIVEBENCH, "run", "-q"], ROOT)
     assert run.returncode == 0, run.stderr[-4000:]

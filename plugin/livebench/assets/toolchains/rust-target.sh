@@ -88,10 +88,17 @@ want_stamp=$(
     echo "script $(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
 )
 
+write_env() {  # the paths of this DEST: a folder copied or moved elsewhere is rewritten, not rebuilt
+    printf 'CARGO_TARGET_%s_LINKER=%s\nCARGO_TARGET_%s_RUSTFLAGS=%s\n' "$triple" "$MUSL_GCC" "$triple" "$flags" \
+        > "$ENVFILE.tmp"
+    mv "$ENVFILE.tmp" "$ENVFILE"
+}
+
 exec 9>"$DEST/.lock"
 flock 9 || die "cannot lock $DEST/.lock"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] && [ -f "$ENVFILE" ] && [ -f "$NATIVE/libunwind.a" ] \
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] && [ -f "$NATIVE/libunwind.a" ] && [ -x "$MUSL_GCC" ] \
         && compgen -G "$LIBDIR/libstd-*.rlib" >/dev/null; then
+    write_env
     say "std for $TARGET is already built for $("$RUSTC" -V) in $SYSROOT"
     exit 0
 fi
@@ -178,8 +185,7 @@ done
 
 # 4. what the builds that need this target get in their environment
 say "4/4 $ENVFILE"
-printf 'CARGO_TARGET_%s_LINKER=%s\nCARGO_TARGET_%s_RUSTFLAGS=%s\n' "$triple" "$MUSL_GCC" "$triple" "$flags" > "$ENVFILE.tmp"
-mv "$ENVFILE.tmp" "$ENVFILE"
+write_env
 cat "$ENVFILE"
 
 # check: the plain command gives a truly static hello world
