@@ -389,6 +389,24 @@ def test_own_chart_labels_sort_and_filters():
     assert only.figures[0]["data"][0]["x"] == names
 
 
+def test_horizontal_bars_put_the_rows_down_the_side_and_the_values_across():
+    body = {"chart": "bar", "data": "builds", "y": "seconds", "unit": "seconds", "orientation": "horizontal",
+            "color": "linkage.libc", "only": ["hello-c-gnu", "hello-c-musl"]}
+    out, p = chart(body)
+    (fig,) = p.figures
+    seconds = [RECORD["builds"][n]["seconds"] for n in body["only"]]
+    assert [(t["orientation"], t["y"], t["x"]) for t in fig["data"]] == [
+        ("h", ["hello-c-gnu"], [seconds[0]]), ("h", ["hello-c-musl"], [seconds[1]])]
+    layout = fig["layout"]
+    assert layout["xaxis"]["ticksuffix"] == "s" and layout["yaxis"]["autorange"] == "reversed"  # value axis across
+    assert '<svg class="lb-chart__static"' in out and "<rect" in out  # drawn at build time, as vertical bars are
+    for bad, says in (({"orientation": "sideways"}, "write vertical or horizontal"),
+                      ({"chart": "line"}, "'orientation' turns bars"),
+                      ({"facet": "linkage.libc"}, "does not combine with 'facet'")):
+        with pytest.raises(DirectiveError, match=says):
+            render_block({**body, **bad}, RECORD, "en")
+
+
 def test_facets_are_panels_sharing_the_value_axis_with_one_legend_entry_per_colour():
     # a static glibc build too, so one colour (static) is in both panels (glibc, musl)
     rec = copy.deepcopy(RECORD)

@@ -12,6 +12,7 @@ log: true                      # optional: a log value axis
 sort: -y                       # optional: x, -x, y, -y
 only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {field: value} filters
 facet: linkage.libc            # optional: one panel per value, sharing the value axis (facet_columns: 3)
+orientation: horizontal        # optional, for bars: the rows down the side, the values across
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -103,6 +104,7 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     zs = column(table, opts["z"], "z", section) if kind == "heatmap" else [None] * len(table)
     groups = [str(g) for g in column(table, opts["color"], "color", section)] if "color" in opts else [""] * len(table)
     panels = [str(v) for v in column(table, opts["facet"], "facet", section)] if "facet" in opts else [""] * len(table)
+    horizontal = _horizontal(opts, kind)
     columns = opts.get("facet_columns", 3)
     if not isinstance(columns, int) or isinstance(columns, bool) or not 1 <= columns <= 6:
         raise DirectiveError(f"'facet_columns' takes a number of panels per row from 1 to 6, got {columns!r}")
@@ -125,6 +127,12 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     x_axis, y_axis = _axis(x_title, x_unit, False), _axis(y_title, unit, bool(opts.get("log")))
     if "facet" in opts:
         data = _panels(kind, points, unit, x_unit, colors, layout, x_axis, y_axis, columns)
+    elif horizontal:  # the same bars turned: the value axis across, the rows top to bottom in their order
+        data = _traces(kind, points, unit, x_unit, colors)
+        for trace in data:
+            trace.update(x=trace.y, y=trace.x, orientation="h")
+        layout.update({"xaxis": y_axis, "yaxis": {**x_axis, "autorange": "reversed"},
+                       "height": max(260, 110 + 44 * len(dict.fromkeys(str(p[0]) for p in points)))})
     else:
         data = _traces(kind, points, unit, x_unit, colors)
         layout.update({"xaxis": x_axis, "yaxis": y_axis})
@@ -147,6 +155,18 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
         + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else [])
     return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
+
+
+def _horizontal(opts: dict, kind: str) -> bool:
+    value = opts.get("orientation", "vertical")
+    if value not in ("vertical", "horizontal"):
+        raise DirectiveError(f"'orientation: {value}': write vertical or horizontal."
+                             f"{did_you_mean(str(value), ('vertical', 'horizontal'))}")
+    if value == "horizontal" and kind not in ("bar", "grouped-bar", "stacked-bar"):
+        raise DirectiveError(f"'orientation' turns bars; 'chart: {kind}' has none (bar, grouped-bar, stacked-bar)")
+    if value == "horizontal" and "facet" in opts:
+        raise DirectiveError("'orientation: horizontal' does not combine with 'facet' yet: facet vertical bars")
+    return value == "horizontal"
 
 
 def _panels(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict[str, str], layout: dict,
