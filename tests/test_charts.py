@@ -23,6 +23,7 @@ from livebench.errors import DirectiveError
 from livebench.render import expand_markdown
 from livebench.render.blocks import render_block
 from livebench.render.charts import PLOTLY_BUNDLE, chart_image_sizes, figure_json
+from livebench.render.figure import FAIL_COLOR, RUN_COLOR
 from livebench.render.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -405,6 +406,31 @@ def test_horizontal_bars_put_the_rows_down_the_side_and_the_values_across():
                       ({"facet": "linkage.libc"}, "does not combine with 'facet'")):
         with pytest.raises(DirectiveError, match=says):
             render_block({**body, **bad}, RECORD, "en")
+
+
+def test_a_heatmap_of_words_gives_each_word_its_colour_and_writes_it_in_the_cell():
+    body = {"chart": "heatmap", "data": "probes", "x": "base", "y": "build", "z": "result"}
+    out, p = chart(body)
+    (trace,) = p.figures[0]["data"]
+    words = [list(row) for row in trace["text"]]
+    results = {(b, base): probe["exit_code"] == 0 for b, row in RECORD["probes"].items() for base, probe in row.items()}
+    assert {w for row in words for w in row if w} == {"runs", "fails"}
+    for r, build in enumerate(trace["y"]):
+        for c, base in enumerate(trace["x"]):
+            if (build, base) in results:
+                assert words[r][c] == ("runs" if results[(build, base)] else "fails")
+    scale = trace["colorscale"]
+
+    def colour_of(index: int) -> str:  # the stop exactly at the value's position
+        return next(c for pos, c in scale if abs(pos - index / trace["zmax"]) < 1e-9)
+    index = {w: trace["z"][r][c] for r, row in enumerate(words) for c, w in enumerate(row) if w}
+    assert colour_of(index["runs"]) == RUN_COLOR and colour_of(index["fails"]) == FAIL_COLOR
+    assert f'fill="{RUN_COLOR}"' in out and f'fill="{FAIL_COLOR}"' in out  # the build-time drawing agrees
+    _, own = chart({**body, "colors": {"fails": "#000000"}})
+    (trace,) = own.figures[0]["data"]
+    assert "#000000" in [c for _, c in trace["colorscale"]] and FAIL_COLOR not in [c for _, c in trace["colorscale"]]
+    with pytest.raises(DirectiveError, match="#rrggbb"):
+        render_block({**body, "colors": {"fails": "red"}}, RECORD, "en")
 
 
 def test_facets_are_panels_sharing_the_value_axis_with_one_legend_entry_per_colour():

@@ -13,6 +13,7 @@ sort: -y                       # optional: x, -x, y, -y
 only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {field: value} filters
 facet: linkage.libc            # optional: one panel per value, sharing the value axis (facet_columns: 3)
 orientation: horizontal        # optional, for bars: the rows down the side, the values across
+colors: {musl: "#26a69a"}      # optional: a colour per value of `color` (or of a heatmap's words)
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -21,6 +22,7 @@ theming and instant-navigation support (render/charts.py draws them all the same
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import plotly.graph_objects as go
@@ -30,7 +32,7 @@ from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 from .bench import duration
 from .chart_kinds import CUSTOM_OPTIONS, CUSTOM_TYPES
-from .figure import LIBC_COLORS, OTHER_COLORS, Chart, base_layout, pt
+from .figure import FAIL_COLOR, LIBC_COLORS, OTHER_COLORS, RUN_COLOR, Chart, base_layout, pt
 from .query import column, rows, select
 
 UNITS = ("bytes", "seconds", "ratio", "count", "none")
@@ -82,8 +84,19 @@ def _axis(title: str, unit: str, log: bool) -> dict[str, Any]:
     return axis
 
 
+KNOWN_COLORS = {**LIBC_COLORS, "runs": RUN_COLOR, "fails": FAIL_COLOR}  # the built-in charts' colours
+
+
 def _color(group: str, i: int) -> str:
-    return LIBC_COLORS.get(group) or OTHER_COLORS[i % len(OTHER_COLORS)]
+    return KNOWN_COLORS.get(group) or OTHER_COLORS[i % len(OTHER_COLORS)]
+
+
+def _own_colors(opts: dict) -> dict[str, str]:
+    given = opts.get("colors", {})
+    if not isinstance(given, dict) or not all(isinstance(c, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", c)
+                                              for c in given.values()):
+        raise DirectiveError(f"'colors' maps values to colours written #rrggbb, as {{musl: \"#26a69a\"}}; got {given!r}")
+    return {str(k): v for k, v in given.items()}
 
 
 def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
@@ -122,7 +135,11 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     title = text_for(opts, "title", lang, f"{opts['y']} / {opts.get('x', 'name')}")
     x_title = text_for(opts, "x_title", lang, str(opts.get("x", "name")))
     y_title = text_for(opts, "y_title", lang, str(opts["y"]))
-    colors = {g: _color(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # the same in every panel
+    own = _own_colors(opts)
+    colors = {g: own.get(g) or _color(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # every panel
+    if kind == "heatmap":  # words as a heatmap's values are categories, each with its colour
+        words = [str(p[2]) for p in points if isinstance(p[2], str)]
+        colors.update({w: own.get(w) or _color(w, i) for i, w in enumerate(dict.fromkeys(words))})
     layout = base_layout(title, lang)
     x_axis, y_axis = _axis(x_title, x_unit, False), _axis(y_title, unit, bool(opts.get("log")))
     if "facet" in opts:
@@ -213,12 +230,23 @@ def _traces(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict
         ycats = list(dict.fromkeys(str(p[1]) for p in points))
         z = [[None] * len(xcats) for _ in ycats]
         text = [[""] * len(xcats) for _ in ycats]
+        words = list(dict.fromkeys(p[2] for p in points if isinstance(p[2], str)))
         for x, y, v, *_ in points:
-            z[ycats.index(str(y))][xcats.index(str(x))] = v
+            z[ycats.index(str(y))][xcats.index(str(x))] = words.index(v) if v in words else v
             text[ycats.index(str(y))][xcats.index(str(x))] = pt(fmt(v, unit))
+        scale: Any = "Blues"
+        bounds: dict[str, int] = {}
+        if words:  # one band per word; each word's value sits exactly on a stop of its colour
+            n = max(len(words) - 1, 1)
+            scale = [[0, colors[words[0]]]]
+            for i, w in enumerate(words[1:], 1):
+                scale += [[(i - 0.5) / n, colors[words[i - 1]]], [(i - 0.5) / n, colors[w]], [i / n, colors[w]]]
+            if len(words) == 1:
+                scale.append([1, colors[words[0]]])
+            bounds = {"zmin": 0, "zmax": n}
         return [go.Heatmap(x=[pt(c) for c in xcats], y=[pt(c) for c in ycats], z=z, text=text,
                            texttemplate="%{text}", hovertemplate="%{x} · %{y}: %{text}<extra></extra>",
-                           colorscale="Blues", showscale=False)]
+                           colorscale=scale, showscale=False, **bounds)]
     traces = []
     for group in dict.fromkeys(p[3] for p in points):
         mine = [p for p in points if p[3] == group]
