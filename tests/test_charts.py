@@ -23,7 +23,7 @@ from livebench.errors import DirectiveError
 from livebench.render import expand_markdown
 from livebench.render.blocks import render_block
 from livebench.render.charts import PLOTLY_BUNDLE, chart_image_sizes, figure_json
-from livebench.render.figure import FAIL_COLOR, RUN_COLOR
+from livebench.render.figure import APP_COLOR, BASE_COLOR, FAIL_COLOR, RUN_COLOR, TIME_COLOR
 from livebench.render.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -431,6 +431,43 @@ def test_a_heatmap_of_words_gives_each_word_its_colour_and_writes_it_in_the_cell
     assert "#000000" in [c for _, c in trace["colorscale"]] and FAIL_COLOR not in [c for _, c in trace["colorscale"]]
     with pytest.raises(DirectiveError, match="#rrggbb"):
         render_block({**body, "colors": {"fails": "red"}}, RECORD, "en")
+
+
+def test_the_rows_the_built_in_kinds_need_are_sections_and_fields_of_the_query():
+    """layers (an image's layers summed by role), ratios (every measured ratio with its verdict), a build's
+    program, and more table columns: what the built-in kinds compute, reachable by any chart."""
+    from livebench.render.query import rows
+
+    layers = {r["name"]: r for r in rows(RECORD, "layers")}
+    assert layers["slice-busybox-musl/base"]["size"] == {"uncompressed": 2799653, "compressed": 1549551}
+    assert (layers["slice-busybox-musl/app"]["role"], layers["slice-busybox-musl/app"]["image"]) == (
+        "app", "slice-busybox-musl")
+    rec = copy.deepcopy(RECORD)
+    rec["measurements"] = {"perf": {"warm": {"title": "warm", "ratios": {"on/off": 1.09, "cpu": 1.0},
+                                             "targets": {"on/off": "<= 1.05"}},
+                                    "cold": {"ratios": {"x": 0.8}, "targets": {"x": "<= 0.85"}}}}
+    verdicts = {r["name"]: (r["value"], r["verdict"]) for r in rows(rec, "ratios")}
+    assert verdicts == {"warm: on/off": (1.09, "missed"), "warm: cpu": (1.0, "no target"), "cold: x": (0.8, "met")}
+    assert {r["name"]: r["program"] for r in rows(RECORD, "builds")}["hello-rust-musl"] == "hello-rust"
+    body = {"chart": "stacked-bar", "data": "layers", "x": "image", "y": "size.compressed", "color": "role",
+            "unit": "bytes", "columns": ["base", "size.uncompressed"],
+            "only": ["slice-busybox-musl/base", "slice-busybox-musl/app"]}
+    out, p = chart(body)
+    assert [(t["name"], t["y"]) for t in p.figures[0]["data"]] == [("base", [1549551]), ("app", [438091])]
+    assert [t["marker"]["color"] for t in p.figures[0]["data"]] == [BASE_COLOR, APP_COLOR]
+    (csv_link,) = [u for name, u in p.links.items() if name.endswith(".csv")]
+    table = list(csv.reader(io.StringIO(_data_uri_text(csv_link))))
+    assert table[0] == ["name", "x", "y", "color", "base", "size.uncompressed"]
+    assert table[1] == ["slice-busybox-musl/base", "slice-busybox-musl", "1549551", "base", "busybox-musl", "2799653"]
+    assert "busybox-musl" in p.cells and "2,799,653" in p.cells  # the table shows them too
+    _, turned = chart({"chart": "bar", "data": "ratios", "x": "name", "y": "value", "color": "verdict", "unit": "ratio",
+                       "orientation": "horizontal"}, record=rec)
+    assert {t["name"]: t["marker"]["color"] for t in turned.figures[0]["data"]} == {
+        "missed": FAIL_COLOR, "no target": TIME_COLOR, "met": RUN_COLOR}
+    with pytest.raises(DirectiveError, match="'columns' takes a list"):
+        render_block({**body, "columns": "base"}, RECORD, "en")
+    with pytest.raises(DirectiveError, match="no such field in layers"):
+        render_block({**body, "columns": ["bse"]}, RECORD, "en")
 
 
 def test_facets_are_panels_sharing_the_value_axis_with_one_legend_entry_per_colour():

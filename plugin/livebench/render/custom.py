@@ -14,6 +14,7 @@ only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {fi
 facet: linkage.libc            # optional: one panel per value, sharing the value axis (facet_columns: 3)
 orientation: horizontal        # optional, for bars: the rows down the side, the values across
 colors: {musl: "#26a69a"}      # optional: a colour per value of `color` (or of a heatmap's words)
+columns: [linkage.kind]        # optional: more fields in the table and the downloads
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -32,7 +33,18 @@ from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 from .bench import duration
 from .chart_kinds import CUSTOM_OPTIONS, CUSTOM_TYPES
-from .figure import FAIL_COLOR, LIBC_COLORS, OTHER_COLORS, RUN_COLOR, Chart, base_layout, pt
+from .figure import (
+    APP_COLOR,
+    BASE_COLOR,
+    FAIL_COLOR,
+    LIBC_COLORS,
+    OTHER_COLORS,
+    RUN_COLOR,
+    TIME_COLOR,
+    Chart,
+    base_layout,
+    pt,
+)
 from .query import column, rows, select
 
 UNITS = ("bytes", "seconds", "ratio", "count", "none")
@@ -84,7 +96,8 @@ def _axis(title: str, unit: str, log: bool) -> dict[str, Any]:
     return axis
 
 
-KNOWN_COLORS = {**LIBC_COLORS, "runs": RUN_COLOR, "fails": FAIL_COLOR}  # the built-in charts' colours
+KNOWN_COLORS = {**LIBC_COLORS, "runs": RUN_COLOR, "fails": FAIL_COLOR, "met": RUN_COLOR, "missed": FAIL_COLOR,
+                "no target": TIME_COLOR, "base": BASE_COLOR, "app": APP_COLOR}  # the built-in charts' colours
 
 
 def _color(group: str, i: int) -> str:
@@ -121,7 +134,11 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     columns = opts.get("facet_columns", 3)
     if not isinstance(columns, int) or isinstance(columns, bool) or not 1 <= columns <= 6:
         raise DirectiveError(f"'facet_columns' takes a number of panels per row from 1 to 6, got {columns!r}")
-    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels))
+    shown = opts.get("columns", [])
+    if not isinstance(shown, list) or not all(isinstance(c, str) and c for c in shown):
+        raise DirectiveError(f"'columns' takes a list of field paths for the table, got {shown!r}")
+    extra = list(zip(*(column(table, c, "columns", section) for c in shown))) if shown else [()] * len(table)
+    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels, extra))
     sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
     if sort is not None:
         if sort not in ("x", "-x", "y", "-y"):
@@ -161,16 +178,17 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     facet = ["facet"] if "facet" in opts else []
     keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
     out_rows, cells = [], []
-    for x, y, z, g, name, panel in points:
+    keys += shown
+    for x, y, z, g, name, panel, more in points:
         row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else []) + ([panel] if facet else [])
-        out_rows.append(row)
+        out_rows.append(row + list(more))
         numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
         shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
                    else "–" if isinstance(y, list) else fmt(y, unit))
         cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
-                     + ([g] if "color" in opts else []) + ([panel] if facet else []))
+                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in more])
     headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
-        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else [])
+        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) + shown
     return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
 
 

@@ -24,6 +24,7 @@ from .figure import (
 from .labels import label
 from .measures import items, met, ratio_text
 from .options import names as option_names
+from .query import program_of
 
 
 def chart_image_sizes(opts: dict, record: dict, lang: str) -> Chart:
@@ -78,13 +79,6 @@ def chart_image_sizes(opts: dict, record: dict, lang: str) -> Chart:
                  switch)
 
 
-def _program(name: str) -> str:
-    for suffix in ("-gnu", "-glibc", "-musl"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def _builds(opts: dict, record: dict, kind: str) -> list[tuple[str, dict]]:
     out = []
     builds = record.get("builds", {})
@@ -104,14 +98,14 @@ def chart_binary_sizes(opts: dict, record: dict, lang: str) -> Chart:
     programs: list[str] = []
     libcs: list[str] = []
     for name, b in builds:
-        if _program(name) not in programs:
-            programs.append(_program(name))
+        if program_of(name) not in programs:
+            programs.append(program_of(name))
         libc = (b.get("linkage") or {}).get("libc") or "unknown"
         if libc not in libcs:
             libcs.append(libc)
     cell: dict[tuple[str, str], tuple[str, dict]] = {}
     for name, b in builds:
-        key = (_program(name), (b.get("linkage") or {}).get("libc") or "unknown")
+        key = (program_of(name), (b.get("linkage") or {}).get("libc") or "unknown")
         if key in cell:  # two builds of one program with one libc: chart each build on its own
             programs = [n for n, _ in builds]
             cell = {(n, (bb.get("linkage") or {}).get("libc") or "unknown"): (n, bb) for n, bb in builds}
@@ -142,8 +136,8 @@ def chart_binary_sizes(opts: dict, record: dict, lang: str) -> Chart:
     rows, cells = [], []
     for name, b in builds:
         lk = b.get("linkage") or {}
-        rows.append([name, _program(name), lk.get("libc", ""), lk.get("kind", ""), b["artifact"]["size"]])
-        cells.append([name, _program(name), str(lk.get("libc", "")), str(lk.get("kind", "")),
+        rows.append([name, program_of(name), lk.get("libc", ""), lk.get("kind", ""), b["artifact"]["size"]])
+        cells.append([name, program_of(name), str(lk.get("libc", "")), str(lk.get("kind", "")),
                       size_words(b["artifact"]["size"], lang)])
     headers = [label(lang, k) for k in ("build", "program", "libc", "kind", "size")]
     return Chart("binary-sizes", title, go.Figure(data=data, layout=layout), keys, rows, headers, cells)

@@ -2,12 +2,16 @@
 
 Sections and their rows (every row has ``name``):
 
-* ``builds``: one row per build (``artifact.size``, ``seconds``, ``linkage.kind``, ``linkage.libc``, …);
+* ``builds``: one row per build (``program``, ``artifact.size``, ``seconds``, ``linkage.kind``, ``linkage.libc``, …);
 * ``images``: one per image (``size.uncompressed``, ``size.compressed``, ``base``, ``backend``, …);
+* ``layers``: one per image and role, its layers summed (``image``, ``base``, ``role`` — base or app —,
+  ``size.uncompressed``, ``size.compressed``);
 * ``probes``: one per build and base (``build``, ``base``, ``exit_code``, ``result``, ``seconds``);
 * ``benchmarks``: one per benchmark and variant (``benchmark``, ``variant``, ``median``, ``ci95.0``,
   ``runs``, ``max_rss``, ``samples.seconds`` — a list, for box and strip charts);
-* ``measurements``: one per result file (``group``, ``title``, ``ratios.KEY``, ``variants.NAME.median``).
+* ``measurements``: one per result file (``group``, ``title``, ``ratios.KEY``, ``variants.NAME.median``);
+* ``ratios``: one per ratio of every result file (``group``, ``stem``, ``ratio``, ``value``, ``target``,
+  ``verdict`` — met, missed or no target).
 """
 from __future__ import annotations
 
@@ -16,19 +20,34 @@ from typing import Any
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
 
-SECTIONS = ("builds", "images", "probes", "benchmarks", "measurements")
+SECTIONS = ("builds", "images", "layers", "probes", "benchmarks", "measurements", "ratios")
 _MISSING = object()
+
+
+def program_of(build: str) -> str:
+    """The program a build builds, by the demo's naming (``slice-gnu`` and ``slice-musl`` are ``slice``)."""
+    for suffix in ("-gnu", "-glibc", "-musl"):
+        if build.endswith(suffix):
+            return build[: -len(suffix)]
+    return build
 
 
 def rows(record: dict, section: Any) -> list[dict[str, Any]]:
     if section not in SECTIONS:
         raise DirectiveError(f"unknown data '{section}'.{did_you_mean(str(section), SECTIONS)} "
                              f"Sections: {', '.join(SECTIONS)}")
-    if section in ("benchmarks", "measurements") and section not in record:
+    if section in ("benchmarks", "measurements", "ratios") and section.replace("ratios", "measurements") not in record:
         raise DirectiveError(f"data: {section}: the record has no {section} (the spec declares none, or the "
                              f"record was written by a livebench without them)")
-    if section in ("builds", "images"):
-        return [{"name": n, **e} for n, e in (record.get(section) or {}).items() if e.get("ok", True)]
+    if section == "builds":
+        return [{"name": n, "program": program_of(n), **e} for n, e in (record.get("builds") or {}).items()
+                if e.get("ok", True)]
+    if section == "images":
+        return [{"name": n, **e} for n, e in (record.get("images") or {}).items() if e.get("ok", True)]
+    if section == "layers":
+        return [row for n, im in (record.get("images") or {}).items() if im.get("ok", True) for row in _layers(n, im)]
+    if section == "ratios":
+        return _ratios(record)
     if section == "probes":
         return [{"name": f"{b}/{base}", "build": b, "base": base, **p,
                  "result": "runs" if p.get("exit_code") == 0 else "fails"}
@@ -45,6 +64,31 @@ def rows(record: dict, section: Any) -> list[dict[str, Any]]:
         return out
     return [{"name": f"{group}/{stem}", "group": group, "stem": stem, **m}
             for group, files in (record.get("measurements") or {}).items() for stem, m in files.items()]
+
+
+def _layers(name: str, image: dict[str, Any]) -> list[dict[str, Any]]:
+    sums = {"base": [0, 0], "app": [0, 0]}
+    for layer in image.get("layers") or []:
+        role = "app" if layer.get("role") == "app" else "base"
+        sums[role][0] += int(layer.get("size") or 0)
+        sums[role][1] += int(layer.get("compressed_size") or 0)
+    return [{"name": f"{name}/{role}", "image": name, "base": image.get("base", ""), "role": role,
+             "size": {"uncompressed": u, "compressed": c}} for role, (u, c) in sums.items()]
+
+
+def _ratios(record: dict) -> list[dict[str, Any]]:
+    from .measures import met  # the same reading of a target as the measurement directives'
+
+    out = []
+    for group, files in (record.get("measurements") or {}).items():
+        for stem, m in sorted(files.items()):
+            for key, value in (m.get("ratios") or {}).items():
+                target = (m.get("targets") or {}).get(key)
+                ok = met(key, float(value), target)
+                out.append({"name": f"{stem}: {key}", "group": group, "stem": stem, "ratio": key, "value": float(value),
+                            "target": target, "verdict": "no target" if ok is None else "met" if ok else "missed",
+                            "title": m.get("title") or stem})
+    return out
 
 
 def get(row: dict[str, Any], path: str) -> Any:
