@@ -137,8 +137,8 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     shown = opts.get("columns", [])
     if not isinstance(shown, list) or not all(isinstance(c, str) and c for c in shown):
         raise DirectiveError(f"'columns' takes a list of field paths for the table, got {shown!r}")
-    extra = list(zip(*(column(table, c, "columns", section) for c in shown))) if shown else [()] * len(table)
-    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels, extra))
+    more = list(zip(*(column(table, c, "columns", section) for c in shown))) if shown else [()] * len(table)
+    points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels, more))
     sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
     if sort is not None:
         if sort not in ("x", "-x", "y", "-y"):
@@ -156,7 +156,7 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     colors = {g: own.get(g) or _color(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # every panel
     if kind == "heatmap":  # words as a heatmap's values are categories, each with its colour
         words = [str(p[2]) for p in points if isinstance(p[2], str)]
-        colors.update({w: own.get(w) or _color(w, i) for i, w in enumerate(dict.fromkeys(words))})
+        colors.update({w: own.get(w) or _color(w, len(colors) + i) for i, w in enumerate(dict.fromkeys(words))})
     layout = base_layout(title, lang)
     x_axis, y_axis = _axis(x_title, x_unit, False), _axis(y_title, unit, bool(opts.get("log")))
     if "facet" in opts:
@@ -179,14 +179,14 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
     out_rows, cells = [], []
     keys += shown
-    for x, y, z, g, name, panel, more in points:
+    for x, y, z, g, name, panel, fields in points:
         row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else []) + ([panel] if facet else [])
-        out_rows.append(row + list(more))
+        out_rows.append(row + list(fields))
         numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
         shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
                    else "–" if isinstance(y, list) else fmt(y, unit))
         cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
-                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in more])
+                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in fields])
     headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
         + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) + shown
     return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
