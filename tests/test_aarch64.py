@@ -64,6 +64,24 @@ probes:
 """
 
 
+def _project(root: Path, spec: str, files: dict[str, str]) -> None:
+    for rel, text in {**files, "livebench.yml": spec}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def _cargo_toml(name: str) -> str:
+    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
+
+
+def _run(root: Path, *args: str, timeout: float) -> dict:
+    """`livebench run --json` of the project's spec: its record."""
+    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
+                           *args], cwd=root, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
 @pytest.mark.parametrize("backend", ["embedded", "docker"])
 def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: str, request) -> None:
     for tool, package in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
@@ -74,17 +92,11 @@ def test_aarch64_builds_are_read_and_probed_emulated(tmp_path: Path, backend: st
         "Rust's aarch64 std is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install libstd-rust-web-dev:arm64"
     if backend == "docker":
         request.getfixturevalue("engine")  # fails (never skips) without an engine
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "hello.c").write_text('#include <stdio.h>\nint main(void){puts("Hello from aarch64");return 0;}\n')
-    (tmp_path / "rust" / "src").mkdir(parents=True)
-    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n')
-    (tmp_path / "rust" / "src" / "main.rs").write_text('fn main() { println!("Hello from Rust on aarch64"); }\n')
-    (tmp_path / "livebench.yml").write_text(SPEC)
-    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
-                           "--backend", backend, "--machine", "aarch64-emulated"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    record = json.loads(proc.stdout)
+    _project(tmp_path, SPEC, {
+        "src/hello.c": '#include <stdio.h>\nint main(void){puts("Hello from aarch64");return 0;}\n',
+        "rust/Cargo.toml": _cargo_toml("hello"),
+        "rust/src/main.rs": 'fn main() { println!("Hello from Rust on aarch64"); }\n'})
+    record = _run(tmp_path, "--backend", backend, "--machine", "aarch64-emulated", timeout=600)
     assert record["provenance"]["arch"] == "x86_64" and record["provenance"]["machine"] == "aarch64-emulated"
     dynamic, static = (record["builds"][n]["linkage"] for n in ("hello-a64-dynamic", "hello-a64-static"))
     assert (dynamic["machine"], dynamic["kind"], dynamic["libc"]) == ("aarch64", "dynamic", "glibc")
@@ -143,17 +155,12 @@ def test_rust_aarch64_musl_std_is_built_offline_and_unwinds(tmp_path: Path) -> N
     unwinder is really there, not only that the binary links."""
     assert Path("/usr/lib/aarch64-linux-musl/musl-gcc.specs").is_file(), \
         "musl for arm64 is missing: dpkg --add-architecture arm64 && apt-get update && apt-get install musl-dev:arm64"
-    (tmp_path / "rust" / "src").mkdir(parents=True)
-    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "unwind"\nversion = "0.1.0"\nedition = "2021"\n')
-    (tmp_path / "rust" / "src" / "main.rs").write_text(
-        'fn main() {\n    std::panic::set_hook(Box::new(|_| {}));\n'
-        '    let caught = std::panic::catch_unwind(|| panic!("deliberate")).is_err();\n'
-        '    println!("aarch64 musl, panic caught: {caught}");\n}\n')
-    (tmp_path / "livebench.yml").write_text(MUSL_SPEC)
-    proc = subprocess.run([sys.executable, "-m", "livebench.cli", "run", "--spec", "livebench.yml", "--json", "-q",
-                           "--backend", "embedded"], cwd=tmp_path, capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    record = json.loads(proc.stdout)
+    _project(tmp_path, MUSL_SPEC, {
+        "rust/Cargo.toml": _cargo_toml("unwind"),
+        "rust/src/main.rs": 'fn main() {\n    std::panic::set_hook(Box::new(|_| {}));\n'
+                            '    let caught = std::panic::catch_unwind(|| panic!("deliberate")).is_err();\n'
+                            '    println!("aarch64 musl, panic caught: {caught}");\n}\n'})
+    record = _run(tmp_path, "--backend", "embedded", timeout=1800)
     build = record["builds"]["unwind-a64-musl"]
     linkage = build["linkage"]
     assert (linkage["machine"], linkage["kind"], linkage["libc"], linkage["interpreter"]) == (
