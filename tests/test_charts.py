@@ -19,6 +19,7 @@ import markdown
 import pytest
 import yaml
 
+from livebench._util.units import human_size
 from livebench.errors import DirectiveError
 from livebench.render import expand_markdown
 from livebench.render.blocks import render_block
@@ -404,6 +405,28 @@ def test_horizontal_bars_put_the_rows_down_the_side_and_the_values_across():
     for bad, says in (({"orientation": "sideways"}, "write vertical or horizontal"),
                       ({"chart": "line"}, "'orientation' turns bars"),
                       ({"facet": "linkage.libc"}, "does not combine with 'facet'")):
+        with pytest.raises(DirectiveError, match=says):
+            render_block({**body, **bad}, RECORD, "en")
+
+
+def test_switch_gives_buttons_for_other_y_fields_with_their_values_and_table_column():
+    body = {"chart": "grouped-bar", "data": "images", "y": "size.uncompressed", "unit": "bytes", "color": "base",
+            "sort": "-y", "switch": [{"y": "size.compressed", "title": {"en": "compressed", "ko": "압축"}}]}
+    out, p = chart(body, lang="ko")
+    (fig,) = p.figures
+    shown, other = fig["switch"]
+    assert [shown["label"], other["label"]] == ["size.uncompressed", "압축"] and other["axis"] == "압축"
+    assert shown["y"] == [t["y"] for t in fig["data"]]  # the first view is the chart as drawn
+    for trace, ys, texts in zip(fig["data"], other["y"], other["text"]):
+        # each trace's bars keep their order; the other view carries the same images' compressed sizes
+        assert ys == [RECORD["images"][html.unescape(x)]["size"]["compressed"] for x in trace["x"]]
+        assert texts == [human_size(v) for v in ys]
+    assert "<th>압축</th>" in out
+    for bad, says in (({"chart": "box"}, "vertical bars, lines and scatters"),
+                      ({"orientation": "horizontal"}, "vertical bars"),
+                      ({"switch": "size.compressed"}, "takes a list"),
+                      ({"switch": [{"field": "size.compressed"}]}, "a field path or"),
+                      ({"switch": ["size.zipped"]}, "size.zipped")):
         with pytest.raises(DirectiveError, match=says):
             render_block({**body, **bad}, RECORD, "en")
 

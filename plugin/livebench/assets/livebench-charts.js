@@ -141,7 +141,9 @@
       button.setAttribute("aria-pressed", String(i === 0));
       button.addEventListener("click", function () {
         Array.prototype.forEach.call(bar.children, function (b) { b.setAttribute("aria-pressed", String(b === button)); });
-        Plotly.update(plot, { y: view.y, customdata: view.customdata }, { "yaxis.title.text": view.axis });
+        var restyle = { y: view.y, customdata: view.customdata };
+        if (view.text) restyle.text = view.text;  // the values written on bars follow the view
+        Plotly.update(plot, restyle, { "yaxis.title.text": view.axis });
       });
       bar.appendChild(button);
     });

@@ -15,6 +15,7 @@ facet: linkage.libc            # optional: one panel per value, sharing the valu
 orientation: horizontal        # optional, for bars: the rows down the side, the values across
 colors: {musl: "#26a69a"}      # optional: a colour per value of `color` (or of a heatmap's words)
 columns: [linkage.kind]        # optional: more fields in the table and the downloads
+switch: [size.uncompressed]    # optional: other y fields, one button each above the chart (bars, line, scatter)
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -138,17 +139,22 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     if not isinstance(shown, list) or not all(isinstance(c, str) and c for c in shown):
         raise DirectiveError(f"'columns' takes a list of field paths for the table, got {shown!r}")
     more = list(zip(*(column(table, c, "columns", section) for c in shown))) if shown else [()] * len(table)
+    views = _switch(opts, kind, horizontal, lang)
+    alternates = [column(table, path, "switch", section) for path, _ in views]
     points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels, more))
+    order_of = list(range(len(points)))
     sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
     if sort is not None:
         if sort not in ("x", "-x", "y", "-y"):
             raise DirectiveError(f"'sort: {sort}': write x, -x, y or -y")
         idx = 0 if sort.endswith("x") else 1
-        def order(p: tuple) -> tuple:
-            v = p[idx]
+        def order(i: int) -> tuple:
+            v = points[i][idx]
             return (v is None, 0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (v is None, 1, str(v))
 
-        points.sort(key=order, reverse=sort.startswith("-"))
+        order_of.sort(key=order, reverse=sort.startswith("-"))
+        points = [points[i] for i in order_of]
+    alternates = [[alt[i] for i in order_of] for alt in alternates]
     title = text_for(opts, "title", lang, f"{opts['y']} / {opts.get('x', 'name')}")
     x_title = text_for(opts, "x_title", lang, str(opts.get("x", "name")))
     y_title = text_for(opts, "y_title", lang, str(opts["y"]))
@@ -170,6 +176,12 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     else:
         data = _traces(kind, points, unit, x_unit, colors)
         layout.update({"xaxis": x_axis, "yaxis": y_axis})
+    switch = []
+    if views:  # the chart as drawn is the first view; each button restyles every trace with its field's values
+        switch.append(_view(y_title, data))
+        for (_, title), alt in zip(views, alternates):
+            moved = [(p[0], v, *p[2:]) for p, v in zip(points, alt)]
+            switch.append(_view(title, _traces(kind, moved, unit, x_unit, colors)))
     if kind in ("bar", "grouped-bar", "stacked-bar"):
         # bar: one bar per x, coloured by group (full width even when each group has its own x values)
         layout["barmode"] = {"bar": "overlay", "grouped-bar": "group", "stacked-bar": "stack"}[kind]
@@ -178,18 +190,46 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     facet = ["facet"] if "facet" in opts else []
     keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
     out_rows, cells = [], []
-    keys += shown
-    for x, y, z, g, name, panel, fields in points:
+    keys += shown + [path for path, _ in views]
+    for k, (x, y, z, g, name, panel, fields) in enumerate(points):
         row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else []) + ([panel] if facet else [])
-        out_rows.append(row + list(fields))
+        others = [alt[k] for alt in alternates]
+        out_rows.append(row + list(fields) + others)
         numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
         shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
                    else "–" if isinstance(y, list) else fmt(y, unit))
         cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
-                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in fields])
+                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in fields]
+                     + [fmt(v, unit) for v in others])
     headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
-        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) + shown
-    return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells)
+        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) + shown \
+        + [t for _, t in views]
+    return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells, switch)
+
+
+def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[str, str]]:
+    """``switch``: other y fields, each a path or ``{y: path, title: text or per language}``."""
+    given = opts.get("switch", [])
+    if not isinstance(given, list) or not given and "switch" in opts:
+        raise DirectiveError(f"'switch' takes a list of other y fields, as [size.uncompressed]; got {given!r}")
+    if given and (kind not in ("bar", "grouped-bar", "stacked-bar", "line", "scatter") or horizontal or "facet" in opts):
+        raise DirectiveError(f"'switch' swaps the y values of vertical bars, lines and scatters without 'facet'; "
+                             f"'chart: {kind}' here has {'a facet' if 'facet' in opts else 'no such axis'}")
+    views = []
+    for item in given:
+        if isinstance(item, str) and item:
+            views.append((item, item))
+        elif isinstance(item, dict) and isinstance(item.get("y"), str) and set(item) <= {"y", "title"}:
+            views.append((item["y"], text_for(item, "title", lang, item["y"])))
+        else:
+            raise DirectiveError(f"'switch': each entry is a field path or {{y: PATH, title: TEXT}}; got {item!r}")
+    return views
+
+
+def _view(title: str, traces: list[Any]) -> dict[str, Any]:
+    return {"label": title, "axis": pt(title), "y": [list(t.y) for t in traces],
+            "customdata": [[list(c) for c in t.customdata] for t in traces],
+            "text": [list(t.text) if t.text is not None else None for t in traces]}
 
 
 def _horizontal(opts: dict, kind: str) -> bool:
