@@ -288,6 +288,26 @@ def test_image_chart_switches_to_compressed_sizes(page: Page, site):
     page.watch.check()
 
 
+def test_own_chart_switch_redraws_the_bars_with_the_other_field(page: Page, site):
+    base, record = site
+    open_article(page, base, "ko")
+    fig = "figure[data-lb-kind=bar]:has(.lb-chart__switch)"
+    plot = f"document.querySelector({json.dumps(fig + ' .js-plotly-plot')})"
+    buttons = page.locator(f"{fig} .lb-chart__switch button")
+    assert buttons.all_text_contents() == ["압축 크기", "압축 전 크기"]
+    buttons.nth(1).click()
+    page.wait_for_function(f"{plot}.layout.yaxis.title.text === '압축 전 크기'")
+    data = page.evaluate(f"{plot}.data.map(t => ({{x: t.x, y: t.y, text: t.text}}))")
+    assert sum(len(t["x"]) for t in data) == len(record["images"])
+    for trace in data:
+        assert trace["y"] == [record["images"][x]["size"]["uncompressed"] for x in trace["x"]]
+        assert all(t.endswith("B") for t in trace["text"])  # the values written on the bars followed
+    buttons.nth(0).click()
+    page.wait_for_function(f"{plot}.layout.yaxis.title.text === '압축 크기'")
+    assert page.evaluate(f"{plot}.data[0].y[0]") == record["images"][data[0]["x"][0]]["size"]["compressed"]
+    page.watch.check()
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site, lang: str):
     _, record = site
