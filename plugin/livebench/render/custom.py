@@ -214,7 +214,7 @@ def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[st
         raise DirectiveError(f"'switch' takes a list of other y fields, as [size.uncompressed]; got {given!r}")
     if given and (kind not in ("bar", "grouped-bar", "stacked-bar", "line", "scatter") or horizontal or "facet" in opts):
         raise DirectiveError(f"'switch' swaps the y values of vertical bars, lines and scatters without 'facet'; "
-                             f"'chart: {kind}' here has {'a facet' if 'facet' in opts else 'no such axis'}")
+                             f"this one {'has a facet' if 'facet' in opts else 'is horizontal' if horizontal else f'is a {kind}'}")
     views = []
     for item in given:
         if isinstance(item, str) and item:
