@@ -431,6 +431,30 @@ def test_switch_gives_buttons_for_other_y_fields_with_their_values_and_table_col
             render_block({**body, **bad}, RECORD, "en")
 
 
+def test_reference_lines_sit_on_the_value_axis_of_every_panel_with_their_label():
+    body = {"chart": "bar", "data": "builds", "y": "seconds", "unit": "seconds", "facet": "linkage.libc",
+            "reference": [2, {"value": 30, "label": {"en": "half a minute", "ko": "30초"}}]}
+    _, p = chart(body, lang="ko")
+    layout = p.figures[0]["layout"]
+    panels = [k for k in layout if k.startswith("yaxis")]
+    lines = [(sh["yref"], sh["y0"], sh["y1"], sh["xref"]) for sh in layout["shapes"]]
+    assert sorted(lines) == sorted((f"y{n}", v, v, f"x{n} domain") for v in (2, 30)
+                                   for n in ["" if k == "yaxis" else k[5:] for k in panels])
+    labels = [a for a in layout["annotations"] if a["text"] == "30초"]
+    assert len(labels) == len(panels) and all(a["y"] == 30 for a in labels)
+    plain = {k: v for k, v in body.items() if k != "facet"}
+    _, turned = chart({**plain, "orientation": "horizontal", "log": True, "reference": [{"value": 10, "label": "10 s"}]})
+    (line,) = turned.figures[0]["layout"]["shapes"]
+    assert (line["xref"], line["x0"], line["x1"], line["yref"]) == ("x", 10, 10, "y domain")
+    assert [a["x"] for a in turned.figures[0]["layout"]["annotations"] if a["text"] == "10 s"] == [1.0]  # log10(10)
+    for bad, says in (({"reference": ["one"]}, "each entry is a number"),
+                      ({"reference": [0], "log": True}, "above 0"),
+                      ({"reference": [{"value": 1, "colour": "red"}]}, "each entry is a number"),
+                      ({"chart": "heatmap", "data": "probes", "x": "base", "y": "build", "z": "result"}, "heatmap")):
+        with pytest.raises(DirectiveError, match=says):
+            render_block({**plain, **bad}, RECORD, "en")
+
+
 def test_a_heatmap_of_words_gives_each_word_its_colour_and_writes_it_in_the_cell():
     body = {"chart": "heatmap", "data": "probes", "x": "base", "y": "build", "z": "result"}
     out, p = chart(body)

@@ -16,6 +16,7 @@ orientation: horizontal        # optional, for bars: the rows down the side, the
 colors: {musl: "#26a69a"}      # optional: a colour per value of `color` (or of a heatmap's words)
 columns: [linkage.kind]        # optional: more fields in the table and the downloads
 switch: [size.uncompressed]    # optional: other y fields, one button each above the chart (bars, line, scatter)
+reference: [{value: 1, label: "1×"}]   # optional: dotted lines across the plot at these values
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
@@ -24,6 +25,7 @@ theming and instant-navigation support (render/charts.py draws them all the same
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -182,6 +184,7 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
         for (_, title), alt in zip(views, alternates):
             moved = [(p[0], v, *p[2:]) for p, v in zip(points, alt)]
             switch.append(_view(title, _traces(kind, moved, unit, x_unit, colors)))
+    _references(opts, kind, horizontal, layout, len(dict.fromkeys(p[5] for p in points)), lang)
     if kind in ("bar", "grouped-bar", "stacked-bar"):
         # bar: one bar per x, coloured by group (full width even when each group has its own x values)
         layout["barmode"] = {"bar": "overlay", "grouped-bar": "group", "stacked-bar": "stack"}[kind]
@@ -224,6 +227,38 @@ def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[st
         else:
             raise DirectiveError(f"'switch': each entry is a field path or {{y: PATH, title: TEXT}}; got {item!r}")
     return views
+
+
+def _references(opts: dict, kind: str, horizontal: bool, layout: dict, panels: int, lang: str) -> None:
+    """``reference``: a dotted line at each value on the value axis (of every panel), labelled at its end."""
+    given = opts.get("reference", [])
+    given = given if isinstance(given, list) else [given]
+    if given and kind == "heatmap":
+        raise DirectiveError("'reference' draws a line on a value axis; a heatmap's values are colours")
+    log = bool(opts.get("log"))
+    shapes, notes = [], []
+    for item in given:
+        value, text = (item.get("value"), item.get("label")) if isinstance(item, dict) else (item, None)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or log and value <= 0 \
+                or isinstance(item, dict) and not set(item) <= {"value", "label"}:
+            raise DirectiveError(f"'reference': each entry is a number{' above 0 (the axis is log)' if log else ''} "
+                                 f"or {{value: NUMBER, label: TEXT}}; got {item!r}")
+        words = text_for({"label": text}, "label", lang, "") if text is not None else ""
+        where = math.log10(value) if log else value  # Plotly places annotations on a log axis by exponent
+        for i in range(panels):
+            n = "" if i == 0 else str(i + 1)
+            line = {"type": "line", "line": {"dash": "dot", "width": 1, "color": "#888"}}
+            if horizontal:
+                shapes.append({**line, "xref": "x", "x0": value, "x1": value, "yref": "y domain", "y0": 0, "y1": 1})
+                note = {"xref": "x", "x": where, "yref": "y domain", "y": 1, "yanchor": "bottom", "xanchor": "left"}
+            else:
+                shapes.append({**line, "xref": f"x{n} domain", "x0": 0, "x1": 1, "yref": f"y{n}", "y0": value, "y1": value})
+                note = {"xref": f"x{n} domain", "x": 1, "yref": f"y{n}", "y": where, "yanchor": "bottom", "xanchor": "right"}
+            if words:
+                notes.append({**note, "text": pt(words), "showarrow": False, "font": {"size": 11, "color": "#888"}})
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = list(layout.get("annotations") or []) + notes
 
 
 def _view(title: str, traces: list[Any]) -> dict[str, Any]:
