@@ -215,8 +215,8 @@ def test_edition_draws_every_chart_from_the_record(page: Page, site, lang: str):
         for word in (ko["chart_binary_sizes"], ko["probe_matrix"], ko["layer_base"], ko["axis_uncompressed"],
                      ko["runs"], ko["fails"], ko["axis_file_size"]):
             assert word in text, word
-        assert page.locator(".lb-chart__switch button").all_text_contents() == [ko["show_uncompressed"],
-                                                                                ko["show_compressed"]]
+        buttons = page.locator("figure[data-lb-kind=image-sizes] .lb-chart__switch button")
+        assert buttons.all_text_contents() == [ko["show_uncompressed"], ko["show_compressed"]]
         assert LABELS["en"]["layer_base"] not in text
     else:
         assert not re.search(r"[\uac00-\ud7a3]", text)  # no Hangul in the English charts
