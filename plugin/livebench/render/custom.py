@@ -238,12 +238,12 @@ def _references(opts: dict, kind: str, horizontal: bool, layout: dict, panels: i
     log = bool(opts.get("log"))
     shapes, notes = [], []
     for item in given:
-        value, text = (item.get("value"), item.get("label")) if isinstance(item, dict) else (item, None)
+        value = item.get("value") if isinstance(item, dict) else item
         if not isinstance(value, (int, float)) or isinstance(value, bool) or log and value <= 0 \
                 or isinstance(item, dict) and not set(item) <= {"value", "label"}:
             raise DirectiveError(f"'reference': each entry is a number{' above 0 (the axis is log)' if log else ''} "
                                  f"or {{value: NUMBER, label: TEXT}}; got {item!r}")
-        words = text_for({"label": text}, "label", lang, "") if text is not None else ""
+        words = text_for(item, "label", lang, "") if isinstance(item, dict) else ""
         where = math.log10(value) if log else value  # Plotly places annotations on a log axis by exponent
         for i in range(panels):
             n = "" if i == 0 else str(i + 1)
