@@ -128,7 +128,7 @@ def figures(page: Page) -> list[dict]:
     """What each chart actually plotted: the graph div's data, as Plotly holds it."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.lb-chart-figure')).map(f => {
         const gd = f.querySelector('.js-plotly-plot');
-        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z, boxpoints: t.boxpoints, xaxis: t.xaxis || "x"})),
+        return {kind: f.dataset.lbKind, data: gd.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, z: t.z, text: t.text, boxpoints: t.boxpoints, xaxis: t.xaxis || "x"})),
                 panels: (gd.layout.annotations || []).map(a => a.text),
                 paper: gd.layout.paper_bgcolor, width: gd.getBoundingClientRect().width,
                 svgWidth: Number(gd.querySelector('.main-svg').getAttribute('width')),
@@ -140,7 +140,7 @@ def _program(name: str) -> str:
     return re.sub(r"-(gnu|glibc|musl)$", "", name)
 
 
-def assert_values_equal_record(figs: list[dict], record: dict) -> None:
+def assert_values_equal_record(figs: list[dict], record: dict, lang: str) -> None:
     assert [f["kind"] for f in figs] == ["binary-sizes", "probes", "binary-sizes", "build-times", "image-sizes",
                                          "bar", "benchmark", "benchmark", "bar"]
     builds, images, probes = record["builds"], record["images"], record["probes"]
@@ -151,10 +151,11 @@ def assert_values_equal_record(figs: list[dict], record: dict) -> None:
                 for prog, y in zip(trace["x"], trace["y"]):
                     (name,) = [n for n in builds if _program(n) == prog and builds[n]["linkage"]["libc"] == trace["name"]]
                     assert y == builds[name]["artifact"]["size"], (prog, trace["name"])
-        elif f["kind"] == "probes":
+        elif f["kind"] == "probes":  # each cell's word (in the page's language) is the probe's result
             (hm,) = f["data"]
-            for build, row in zip(hm["y"], hm["z"]):
-                assert row == [int(probes[build][base]["exit_code"] == 0) for base in hm["x"]]
+            words = (LABELS[lang]["runs"], LABELS[lang]["fails"])
+            for build, row in zip(hm["y"], hm["text"]):
+                assert row == [words[0] if probes[build][base]["exit_code"] == 0 else words[1] for base in hm["x"]]
         elif f["kind"] == "build-times":
             (bar,) = f["data"]
             assert bar["x"] == [builds[n]["seconds"] for n in bar["y"]]
@@ -206,7 +207,7 @@ def test_edition_draws_every_chart_from_the_record(page: Page, site, lang: str):
     open_article(page, base, lang)
     figs = figures(page)
     assert len(figs) == N_CHARTS
-    assert_values_equal_record(figs, record)
+    assert_values_equal_record(figs, record, lang)
     plotly_loads = [u for u in page.watch.requests if u.endswith("/plotly.min.js")]
     assert plotly_loads == [base + "assets/livebench/plotly.min.js"]  # from this site, once
     ko = LABELS["ko"]
@@ -322,7 +323,7 @@ def test_instant_navigation_draws_the_charts(page: Page, instant_site: str, site
     page.wait_for_url(re.compile(re.escape(instant_site + ARTICLE[lang]) + "$"))
     page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
     assert page.evaluate("window.__sameDocument") is True  # Material swapped the page in: no reload
-    assert_values_equal_record(figures(page), record)
+    assert_values_equal_record(figures(page), record, lang)
     # Back home and forth again: still one plotly.js download, charts drawn again.
     page.go_back()
     page.wait_for_function("document.querySelectorAll('.lb-chart').length === 0")

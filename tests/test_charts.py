@@ -138,8 +138,8 @@ def test_image_sizes_stack_base_and_app_layers_and_switch_to_compressed():
     unc, comp = fig["switch"]
     assert unc["y"] == [base["y"], app["y"]] and unc["label"] == "Uncompressed"
     assert comp["y"] == [[28138178, 1549551], [413545, 438091]] and comp["label"] == "Compressed"
-    assert comp["customdata"][1] == ["413,545 bytes (413.5 kB)", "438,091 bytes (438.1 kB)"]
-    assert fig["layout"]["yaxis"]["type"] == "linear"
+    assert [c[1] for c in comp["customdata"][1]] == ["413.5 kB", "438.1 kB"]  # the hover's words
+    assert fig["layout"]["yaxis"].get("type", "linear") == "linear"
     _, p = chart({"chart": "image-sizes", "images": "slice-debian-glibc", "log": True})
     assert p.figures[0]["layout"]["yaxis"]["type"] == "log"
 
@@ -159,9 +159,12 @@ def test_probe_heatmap_marks_ran_and_failed_and_unexpected():
     (hm,) = p.figures[0]["data"]
     assert hm["type"] == "heatmap"
     assert hm["x"] == ["scratch", "debian"] and hm["y"] == ["hello-c-gnu", "hello-c-musl"]
-    assert hm["z"] == [[0, 1], [1, 1]]
-    assert hm["text"][1][1].endswith("(!)")  # ran, but the spec expected it to fail
-    assert "unexpected" in " ".join(p.cells)
+    assert hm["text"] == [["fails", "runs"], ["runs", "runs"]]
+    assert hm["z"] == [[0, 1], [1, 1]]  # the words' indices, each on its colour's stop
+    assert hm["colorscale"][0][1] == FAIL_COLOR and hm["colorscale"][-1][1] == RUN_COLOR
+    assert p.figures[0]["layout"]["yaxis"]["autorange"] == "reversed"  # the first build on top, as in the table
+    row = p.cells[p.cells.index("hello-c-musl/debian"):][:5]
+    assert row == ["hello-c-musl/debian", "debian", "hello-c-musl", "runs", "0"] and "unexpected" in p.cells
 
 
 def test_build_times_are_the_recorded_seconds():
@@ -178,13 +181,12 @@ def test_table_downloads_and_one_provenance_box_per_page():
     out, p = chart({"chart": "image-sizes", "images": ["slice-debian-glibc"]})
     assert '<details class="lb-chart__data">' in out
     assert "73,800,851 bytes (73.8 MB)" in p.cells and "934,808 bytes (934.8 kB)" in p.cells
-    assert "74,735,659 bytes (74.7 MB)" in p.cells  # the image total
     rows = list(csv.DictReader(io.StringIO(_data_uri_text(p.links["livebench-image-sizes.csv"]))))
-    assert rows[0] == {"image": "slice-debian-glibc", "base": "debian", "layer": "base",
-                       "uncompressed_bytes": "73800851", "compressed_bytes": "28138178"}
+    assert rows[0] == {"name": "slice-debian-glibc/base", "image": "slice-debian-glibc", "size.uncompressed": "73800851",
+                       "role": "base", "base": "debian", "size.compressed": "28138178"}
     doc = json.loads(_data_uri_text(p.links["livebench-image-sizes.json"]))
     assert doc["chart"] == "image-sizes" and doc["provenance"]["git_commit"] == "0123456789abcdef"
-    assert doc["rows"][1]["uncompressed_bytes"] == 934808
+    assert doc["rows"][1]["size.uncompressed"] == 934808
     assert p.scripts == 0  # nothing executable in a chart block
     # Provenance is the page's, once, not every chart's (16 boxes on the article before).
     assert "lb-provenance" not in out
@@ -205,14 +207,16 @@ def test_korean_edition_labels_everything_in_korean():
     assert [t["name"] for t in fig["data"]] == [ko["layer_base"], ko["layer_app"]]
     assert [v["label"] for v in fig["switch"]] == [ko["show_uncompressed"], ko["show_compressed"]]
     assert fig["switch"][1]["axis"] == ko["axis_compressed"]
-    assert fig["data"][0]["customdata"] == ["73,800,851바이트 (73.8 MB)"]
     assert "73,800,851바이트 (73.8 MB)" in p.cells and ko["layer_base"] in p.cells
-    _, p = chart({"chart": "build-times", "builds": ["hello-c-gnu"]}, lang="ko")
-    assert p.figures[0]["data"][0]["text"] == ["0.09초"]
+    _, p = chart({"chart": "build-times", "builds": ["hello-c-gnu", "hello-c-musl"]}, lang="ko")
+    assert p.figures[0]["data"][0]["text"] == ["90.0 ms", "60.0 ms"]
     assert p.figures[0]["layout"]["xaxis"]["title"]["text"] == ko["axis_seconds"]
+    assert ko["cached"] in p.cells and ko["measured"] in p.cells
     _, p = chart({"chart": "probes", "builds": ["hello-c-gnu"]}, lang="ko")
     assert p.figures[0]["layout"]["title"]["text"] == ko["probe_matrix"]
-    assert p.figures[0]["data"][0]["text"] == [["✗ " + ko["fails"], "✓ " + ko["runs"]]]
+    assert p.figures[0]["data"][0]["text"] == [[ko["fails"], ko["runs"]]]
+    _, p = chart({"chart": "binary-sizes", "builds": ["hello-c-gnu", "hello-c-musl"]}, lang="ko")
+    assert "동적 (dynamic)" in p.cells and "정적 (static)" in p.cells
 
 
 def test_hostile_names_are_escaped_everywhere():
@@ -504,7 +508,7 @@ def test_the_rows_the_built_in_kinds_need_are_sections_and_fields_of_the_query()
     assert [t["marker"]["color"] for t in p.figures[0]["data"]] == [BASE_COLOR, APP_COLOR]
     (csv_link,) = [u for name, u in p.links.items() if name.endswith(".csv")]
     table = list(csv.reader(io.StringIO(_data_uri_text(csv_link))))
-    assert table[0] == ["name", "x", "y", "color", "base", "size.uncompressed"]
+    assert table[0] == ["name", "image", "size.compressed", "role", "base", "size.uncompressed"]  # by field path
     assert table[1] == ["slice-busybox-musl/base", "slice-busybox-musl", "1549551", "base", "busybox-musl", "2799653"]
     assert "busybox-musl" in p.cells and "2,799,653" in p.cells  # the table shows them too
     _, turned = chart({"chart": "bar", "data": "ratios", "x": "name", "y": "value", "color": "verdict", "unit": "ratio",

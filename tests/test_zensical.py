@@ -124,7 +124,7 @@ def test_zensical_site_draws_and_rethemes_every_chart(browser, served, record, l
     page.goto(served + ARTICLE[lang])
     page.wait_for_function(f"document.querySelectorAll('.lb-chart .main-svg').length >= {N_CHARTS}", timeout=30_000)
     figs = figures(page)
-    assert_values_equal_record(figs, json.loads(record.read_text()))
+    assert_values_equal_record(figs, json.loads(record.read_text()), lang)
     text = " ".join(f["text"] for f in figs)
     assert (LABELS["ko"]["chart_binary_sizes"] in text) == (lang == "ko")
     assert [u for u in watch.requests if u.endswith("/plotly.min.js")] == [

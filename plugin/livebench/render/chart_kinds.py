@@ -13,7 +13,8 @@ CHART_MARKER = 'class="lb-chart"'  # present in a page's HTML exactly when it ha
 
 CUSTOM_TYPES = ("bar", "grouped-bar", "stacked-bar", "line", "scatter", "box", "strip", "heatmap")
 CUSTOM_OPTIONS = {"data", "x", "y", "z", "color", "unit", "x_unit", "log", "sort", "only", "where", "title", "x_title",
-                  "y_title", "facet", "facet_columns", "orientation", "colors", "columns", "switch", "reference"}
+                  "y_title", "facet", "facet_columns", "orientation", "colors", "columns", "switch", "reference", "names",
+                  "color_title", "z_title", "y_button"}
 
 CHART_OPTIONS: dict[str, set[str]] = {
     "image-sizes": {"images", "log", "title"},

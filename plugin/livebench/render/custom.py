@@ -14,12 +14,14 @@ only: [slice-gnu, slice-musl]  # optional: these rows, in this order; where: {fi
 facet: linkage.libc            # optional: one panel per value, sharing the value axis (facet_columns: 3)
 orientation: horizontal        # optional, for bars: the rows down the side, the values across
 colors: {musl: "#26a69a"}      # optional: a colour per value of `color` (or of a heatmap's words)
-columns: [linkage.kind]        # optional: more fields in the table and the downloads
+columns: [linkage.kind]        # optional: more fields in the table and the downloads ({field:, title:})
+names: {static: {en: static, ko: 정적}}   # optional: the words shown for values of color, z and columns
 switch: [size.uncompressed]    # optional: other y fields, one button each above the chart (bars, line, scatter)
 reference: [{value: 1, label: "1×"}]   # optional: dotted lines across the plot at these values
 title: {en: "Size against build time", ko: "빌드 시간과 크기"}   # a string, or one per language
 ```
 
+The built-in kinds (render/presets.py) are charts of this kind with their options filled in.
 Every chart gets what the built-in kinds get: the table of exact figures, CSV and JSON downloads,
 theming and instant-navigation support (render/charts.py draws them all the same way).
 """
@@ -31,40 +33,16 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from .._util.units import human_size
 from ..errors import DirectiveError
 from ..spec.checker import did_you_mean
-from .bench import duration
 from .chart_kinds import CUSTOM_OPTIONS, CUSTOM_TYPES
-from .figure import (
-    APP_COLOR,
-    BASE_COLOR,
-    FAIL_COLOR,
-    LIBC_COLORS,
-    OTHER_COLORS,
-    RUN_COLOR,
-    TIME_COLOR,
-    Chart,
-    base_layout,
-    pt,
-)
+from .custom_traces import color_of, exact, facet_panels, fmt, traces, word
+from .figure import Chart, base_layout, pt
 from .query import column, rows, select
 
 UNITS = ("bytes", "seconds", "ratio", "count", "none")
 TYPES, OPTIONS = CUSTOM_TYPES, CUSTOM_OPTIONS
 REQUIRED = {"heatmap": ("data", "x", "y", "z")}
-
-
-def fmt(value: Any, unit: str) -> str:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return "–" if value is None else str(value)
-    if unit == "bytes":
-        return human_size(value)
-    if unit == "seconds":
-        return duration(float(value))
-    if unit == "ratio":
-        return f"{value:.3g}×"
-    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
 
 def text_for(opts: dict, key: str, lang: str, default: str) -> str:
@@ -99,14 +77,6 @@ def _axis(title: str, unit: str, log: bool) -> dict[str, Any]:
     return axis
 
 
-KNOWN_COLORS = {**LIBC_COLORS, "runs": RUN_COLOR, "fails": FAIL_COLOR, "met": RUN_COLOR, "missed": FAIL_COLOR,
-                "no target": TIME_COLOR, "base": BASE_COLOR, "app": APP_COLOR}  # the built-in charts' colours
-
-
-def _color(group: str, i: int) -> str:
-    return KNOWN_COLORS.get(group) or OTHER_COLORS[i % len(OTHER_COLORS)]
-
-
 def _own_colors(opts: dict) -> dict[str, str]:
     given = opts.get("colors", {})
     if not isinstance(given, dict) or not all(isinstance(c, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", c)
@@ -134,15 +104,14 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     groups = [str(g) for g in column(table, opts["color"], "color", section)] if "color" in opts else [""] * len(table)
     panels = [str(v) for v in column(table, opts["facet"], "facet", section)] if "facet" in opts else [""] * len(table)
     horizontal = _horizontal(opts, kind)
-    columns = opts.get("facet_columns", 3)
-    if not isinstance(columns, int) or isinstance(columns, bool) or not 1 <= columns <= 6:
-        raise DirectiveError(f"'facet_columns' takes a number of panels per row from 1 to 6, got {columns!r}")
-    shown = opts.get("columns", [])
-    if not isinstance(shown, list) or not all(isinstance(c, str) and c for c in shown):
-        raise DirectiveError(f"'columns' takes a list of field paths for the table, got {shown!r}")
-    more = list(zip(*(column(table, c, "columns", section) for c in shown))) if shown else [()] * len(table)
+    per_row = opts.get("facet_columns", 3)
+    if not isinstance(per_row, int) or isinstance(per_row, bool) or not 1 <= per_row <= 6:
+        raise DirectiveError(f"'facet_columns' takes a number of panels per row from 1 to 6, got {per_row!r}")
+    shown = _columns(opts, lang)
+    more = list(zip(*(column(table, c, "columns", section) for c, _ in shown))) if shown else [()] * len(table)
+    names = _names(opts, lang)
     views = _switch(opts, kind, horizontal, lang)
-    alternates = [column(table, path, "switch", section) for path, _ in views]
+    alternates = [column(table, path, "switch", section) for path, *_ in views]
     points = list(zip(xs, ys, zs, groups, [r["name"] for r in table], panels, more))
     order_of = list(range(len(points)))
     sort = opts.get("sort", "x" if kind == "line" else None)  # a line joins its points in x order
@@ -160,30 +129,44 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     title = text_for(opts, "title", lang, f"{opts['y']} / {opts.get('x', 'name')}")
     x_title = text_for(opts, "x_title", lang, str(opts.get("x", "name")))
     y_title = text_for(opts, "y_title", lang, str(opts["y"]))
+    color_title = text_for(opts, "color_title", lang, str(opts.get("color")))
     own = _own_colors(opts)
-    colors = {g: own.get(g) or _color(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # every panel
+    colors = {g: own.get(g) or color_of(g, i) for i, g in enumerate(dict.fromkeys(p[3] for p in points))}  # every panel
     if kind == "heatmap":  # words as a heatmap's values are categories, each with its colour
         words = [str(p[2]) for p in points if isinstance(p[2], str)]
-        colors.update({w: own.get(w) or _color(w, len(colors) + i) for i, w in enumerate(dict.fromkeys(words))})
+        colors.update({w: own.get(w) or color_of(w, len(colors) + i) for i, w in enumerate(dict.fromkeys(words))})
     layout = base_layout(title, lang)
     x_axis, y_axis = _axis(x_title, x_unit, False), _axis(y_title, unit, bool(opts.get("log")))
+    # Categories keep the rows' order (after `sort`): Plotly would take them trace by trace, colour by colour.
+    categories = list(dict.fromkeys(pt(p[0]) for p in points)) if all(isinstance(p[0], str) for p in points) else []
+    in_order = {"categoryorder": "array", "categoryarray": categories} if categories else {}
     if "facet" in opts:
-        data = _panels(kind, points, unit, x_unit, colors, layout, x_axis, y_axis, columns)
+        data = facet_panels(kind, points, unit, x_unit, colors, names, layout, x_axis, y_axis, per_row)
     elif horizontal:  # the same bars turned: the value axis across, the rows top to bottom in their order
-        data = _traces(kind, points, unit, x_unit, colors)
+        data = traces(kind, points, unit, x_unit, colors, names)
         for trace in data:
             trace.update(x=trace.y, y=trace.x, orientation="h")
-        layout.update({"xaxis": y_axis, "yaxis": {**x_axis, "autorange": "reversed"},
+        layout.update({"xaxis": y_axis, "yaxis": {**x_axis, **in_order, "autorange": "reversed"},
                        "height": max(260, 110 + 44 * len(dict.fromkeys(str(p[0]) for p in points)))})
+    elif kind == "heatmap":  # read like a table: the first row on top, the columns named above it
+        data = traces(kind, points, unit, x_unit, colors, names)
+        grid = {"showgrid": False, "zeroline": False}
+        layout.update({"xaxis": {**x_axis, **grid, "side": "top"},
+                       "yaxis": {**_axis(y_title, "none", False), **grid, "autorange": "reversed"},
+                       "height": max(260, 90 + 56 * len(dict.fromkeys(str(p[1]) for p in points))),
+                       "margin": {"l": 20, "r": 20, "t": 110, "b": 20}})
     else:
-        data = _traces(kind, points, unit, x_unit, colors)
-        layout.update({"xaxis": x_axis, "yaxis": y_axis})
+        data = traces(kind, points, unit, x_unit, colors, names)
+        bars = kind in ("bar", "grouped-bar", "stacked-bar")
+        layout.update({"xaxis": {**x_axis, **(in_order if bars else {})}, "yaxis": y_axis})
+    if "color_title" in opts:
+        layout["legend"] = {**layout["legend"], "title": {"text": pt(color_title)}}
     switch = []
     if views:  # the chart as drawn is the first view; each button restyles every trace with its field's values
-        switch.append(_view(y_title, data))
-        for (_, title), alt in zip(views, alternates):
+        switch.append(_view(y_title, text_for(opts, "y_button", lang, y_title), data))
+        for (_, axis, button), alt in zip(views, alternates):
             moved = [(p[0], v, *p[2:]) for p, v in zip(points, alt)]
-            switch.append(_view(title, _traces(kind, moved, unit, x_unit, colors)))
+            switch.append(_view(axis, button, traces(kind, moved, unit, x_unit, colors, names)))
     _references(opts, kind, horizontal, layout, len(dict.fromkeys(p[5] for p in points)), lang)
     if kind in ("bar", "grouped-bar", "stacked-bar"):
         # bar: one bar per x, coloured by group (full width even when each group has its own x values)
@@ -191,27 +174,56 @@ def chart_custom(opts: dict, record: dict, lang: str) -> Chart:
     if kind in ("box", "strip") and "color" not in opts:
         layout["showlegend"] = False
     facet = ["facet"] if "facet" in opts else []
-    keys = ["name", "x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
+    roles = ["x", "y"] + (["z"] if kind == "heatmap" else []) + (["color"] if "color" in opts else []) + facet
+    keys = ["name"]  # the downloads name each column by its field path (by its role where two would clash)
+    for role in roles:
+        path = str(opts.get(role, "name"))
+        keys.append(role if path in keys or path in roles else path)
     out_rows, cells = [], []
-    keys += shown + [path for path, _ in views]
+    keys += [path for path, _ in shown] + [path for path, *_ in views]
     for k, (x, y, z, g, name, panel, fields) in enumerate(points):
         row = [name, x, y] + ([z] if kind == "heatmap" else []) + ([g] if "color" in opts else []) + ([panel] if facet else [])
         others = [alt[k] for alt in alternates]
         out_rows.append(row + list(fields) + others)
         numbers = [v for v in y if isinstance(v, (int, float))] if isinstance(y, list) else []
         shown_y = (f"{len(numbers)} × {fmt(sorted(numbers)[len(numbers) // 2], unit)} (median)" if numbers
-                   else "–" if isinstance(y, list) else fmt(y, unit))
-        cells.append([name, fmt(x, x_unit), shown_y] + ([fmt(z, unit)] if kind == "heatmap" else [])
-                     + ([g] if "color" in opts else []) + ([panel] if facet else []) + [fmt(v, "none") for v in fields]
-                     + [fmt(v, unit) for v in others])
-    headers = ["", x_title, y_title] + ([text_for(opts, "z", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
-        + ([str(opts["color"])] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) + shown \
-        + [t for _, t in views]
+                   else "–" if isinstance(y, list) else exact(y, unit, lang))
+        cells.append([name, exact(x, x_unit, lang), shown_y] + ([word(z, unit, names)] if kind == "heatmap" else [])
+                     + ([word(g, "none", names)] if "color" in opts else []) + ([panel] if facet else [])
+                     + [word(v, "none", names) for v in fields] + [exact(v, unit, lang) for v in others])
+    headers = ["", x_title, y_title] + ([text_for(opts, "z_title", lang, str(opts.get("z")))] if kind == "heatmap" else []) \
+        + ([color_title] if "color" in opts else []) + ([str(opts["facet"])] if facet else []) \
+        + [t for _, t in shown] + [t for _, t, _ in views]
     return Chart(kind, title, go.Figure(data=data, layout=layout), keys, out_rows, headers, cells, switch)
 
 
-def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[str, str]]:
-    """``switch``: other y fields, each a path or ``{y: path, title: text or per language}``."""
+def _columns(opts: dict, lang: str) -> list[tuple[str, str]]:
+    """``columns``: more fields for the table, each a path or ``{field: path, title: text or per language}``."""
+    given = opts.get("columns", [])
+    out = []
+    for item in given if isinstance(given, list) else [None]:
+        if isinstance(item, str) and item:
+            out.append((item, item))
+        elif isinstance(item, dict) and isinstance(item.get("field"), str) and set(item) <= {"field", "title"}:
+            out.append((item["field"], text_for(item, "title", lang, item["field"])))
+        else:
+            raise DirectiveError(f"'columns' takes a list of field paths (or {{field: PATH, title: TEXT}}) for the "
+                                 f"table, got {given!r}")
+    return out
+
+
+def _names(opts: dict, lang: str) -> dict[str, str]:
+    """``names``: the words shown for values of ``color``, a heatmap's ``z`` and ``columns`` (per language)."""
+    given = opts.get("names", {})
+    if not isinstance(given, dict):
+        raise DirectiveError(f"'names' maps values to the words shown for them, as {{static: {{en: static, ko: 정적}}}}; "
+                             f"got {given!r}")
+    return {str(k): text_for(given, k, lang, str(k)) for k in given}
+
+
+def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[str, str, str]]:
+    """``switch``: other y fields, each a path or ``{y: path, title: axis text, button: its button's text}``
+    (texts per language or one for all)."""
     given = opts.get("switch", [])
     if not isinstance(given, list) or not given and "switch" in opts:
         raise DirectiveError(f"'switch' takes a list of other y fields, as [size.uncompressed]; got {given!r}")
@@ -221,11 +233,13 @@ def _switch(opts: dict, kind: str, horizontal: bool, lang: str) -> list[tuple[st
     views = []
     for item in given:
         if isinstance(item, str) and item:
-            views.append((item, item))
-        elif isinstance(item, dict) and isinstance(item.get("y"), str) and set(item) <= {"y", "title"}:
-            views.append((item["y"], text_for(item, "title", lang, item["y"])))
+            views.append((item, item, item))
+        elif isinstance(item, dict) and isinstance(item.get("y"), str) and set(item) <= {"y", "title", "button"}:
+            axis = text_for(item, "title", lang, item["y"])
+            views.append((item["y"], axis, text_for(item, "button", lang, axis)))
         else:
-            raise DirectiveError(f"'switch': each entry is a field path or {{y: PATH, title: TEXT}}; got {item!r}")
+            raise DirectiveError(f"'switch': each entry is a field path or {{y: PATH, title: TEXT, button: TEXT}}; "
+                                 f"got {item!r}")
     return views
 
 
@@ -261,10 +275,10 @@ def _references(opts: dict, kind: str, horizontal: bool, layout: dict, panels: i
         layout["annotations"] = list(layout.get("annotations") or []) + notes
 
 
-def _view(title: str, traces: list[Any]) -> dict[str, Any]:
-    return {"label": title, "axis": pt(title), "y": [list(t.y) for t in traces],
-            "customdata": [[list(c) for c in t.customdata] for t in traces],
-            "text": [list(t.text) if t.text is not None else None for t in traces]}
+def _view(axis: str, button: str, drawn: list[Any]) -> dict[str, Any]:
+    return {"label": button, "axis": pt(axis), "y": [list(t.y) for t in drawn],
+            "customdata": [[list(c) for c in t.customdata] for t in drawn],
+            "text": [list(t.text) if t.text is not None else None for t in drawn]}
 
 
 def _horizontal(opts: dict, kind: str) -> bool:
@@ -277,94 +291,3 @@ def _horizontal(opts: dict, kind: str) -> bool:
     if value == "horizontal" and "facet" in opts:
         raise DirectiveError("'orientation: horizontal' does not combine with 'facet' yet: facet vertical bars")
     return value == "horizontal"
-
-
-def _panels(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict[str, str], layout: dict,
-            x_axis: dict, y_axis: dict, columns: int) -> list[Any]:
-    """One panel per facet value, ``columns`` to a row, each with its own pair of axes; the value axes
-    share one range (panels are there to be compared), each colour is one legend entry."""
-    panels = list(dict.fromkeys(p[5] for p in points))
-    cols = min(len(panels), columns)
-    rows = -(-len(panels) // cols)
-    gap_x, gap_y = 0.06, 0.16 / rows
-    w, h = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
-    data, notes, listed = [], [], set()
-    for i, panel in enumerate(panels):
-        r, c = divmod(i, cols)
-        x0, top = c * (w + gap_x), 1 - r * (h + gap_y)
-        n = "" if i == 0 else str(i + 1)
-        for trace in _traces(kind, [p for p in points if p[5] == panel], unit, x_unit, colors):
-            trace.update(xaxis=f"x{n}", yaxis=f"y{n}")
-            entry = trace.legendgroup or trace.name  # a box is named by its x; its colour is its legend group
-            if entry in listed:
-                trace.showlegend = False
-            elif trace.showlegend:
-                listed.add(entry)
-            data.append(trace)
-        layout[f"xaxis{n}"] = {**x_axis, "domain": _span(x0, x0 + w), "anchor": f"y{n}",
-                               **({} if r == rows - 1 else {"title": {"text": ""}})}
-        layout[f"yaxis{n}"] = {**y_axis, "domain": _span(top - h, top), "anchor": f"x{n}",
-                               **({"matches": "y"} if n else {}),
-                               **({} if c == 0 else {"title": {"text": ""}, "showticklabels": False})}  # shared
-        notes.append({"text": pt(panel), "xref": "paper", "yref": "paper", "x": x0 + w / 2, "y": top,
-                      "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
-    layout["annotations"] = notes
-    layout["height"] = 160 + 300 * rows
-    return data
-
-
-def _span(lo: float, hi: float) -> list[float]:
-    return [min(1.0, max(0.0, round(lo, 4))), min(1.0, max(0.0, round(hi, 4)))]  # no -5e-17 from the sums
-
-
-def _traces(kind: str, points: list[tuple], unit: str, x_unit: str, colors: dict[str, str]) -> list[Any]:
-    if kind == "heatmap":
-        xcats = list(dict.fromkeys(str(p[0]) for p in points))
-        ycats = list(dict.fromkeys(str(p[1]) for p in points))
-        z = [[None] * len(xcats) for _ in ycats]
-        text = [[""] * len(xcats) for _ in ycats]
-        words = list(dict.fromkeys(p[2] for p in points if isinstance(p[2], str)))
-        for x, y, v, *_ in points:
-            z[ycats.index(str(y))][xcats.index(str(x))] = words.index(v) if v in words else v
-            text[ycats.index(str(y))][xcats.index(str(x))] = pt(fmt(v, unit))
-        scale: Any = "Blues"
-        bounds: dict[str, int] = {}
-        if words:  # one band per word; each word's value sits exactly on a stop of its colour
-            n = max(len(words) - 1, 1)
-            scale = [[0, colors[words[0]]]]
-            for i, w in enumerate(words[1:], 1):
-                scale += [[(i - 0.5) / n, colors[words[i - 1]]], [(i - 0.5) / n, colors[w]], [i / n, colors[w]]]
-            if len(words) == 1:
-                scale.append([1, colors[words[0]]])
-            bounds = {"zmin": 0, "zmax": n}
-        return [go.Heatmap(x=[pt(c) for c in xcats], y=[pt(c) for c in ycats], z=z, text=text,
-                           texttemplate="%{text}", hovertemplate="%{x} · %{y}: %{text}<extra></extra>",
-                           colorscale=scale, showscale=False, **bounds)]
-    traces = []
-    for group in dict.fromkeys(p[3] for p in points):
-        mine = [p for p in points if p[3] == group]
-        name = pt(group) if group else None
-        color = colors[group]
-        if kind in ("box", "strip"):
-            for x, y, *_ in mine:
-                values = y if isinstance(y, list) else [y]
-                traces.append(go.Box(
-                    y=values, name=pt(x), legendgroup=name, showlegend=bool(group) and x == mine[0][0],
-                    boxpoints="all", jitter=0.4, pointpos=0 if kind == "strip" else -1.6, marker={"color": color, "size": 4},
-                    line={"width": 0 if kind == "strip" else 1.5},
-                    fillcolor="rgba(0,0,0,0)" if kind == "strip" else None,
-                    hovertemplate=pt(x) + ": %{y}<extra></extra>"))
-            continue
-        custom = [[pt(fmt(x, x_unit)), pt(fmt(y, unit))] for x, y, *_ in mine]  # Plotly reads HTML in them
-        hover = "%{customdata[0]}: %{customdata[1]}<extra>" + (name or "") + "</extra>"
-        x_vals = [pt(x) if isinstance(x, str) else x for x, *_ in mine]
-        y_vals = [y for _, y, *_ in mine]
-        if kind in ("bar", "grouped-bar", "stacked-bar"):
-            traces.append(go.Bar(x=x_vals, y=y_vals, name=name, marker={"color": color}, customdata=custom,
-                                 text=[c[1] for c in custom], textposition="auto", hovertemplate=hover,
-                                 showlegend=bool(group)))
-        else:
-            traces.append(go.Scatter(x=x_vals, y=y_vals, name=name, mode="lines+markers" if kind == "line" else "markers",
-                                     marker={"color": color, "size": 9}, customdata=custom, hovertemplate=hover,
-                                     text=[pt(p[4]) for p in mine], showlegend=bool(group)))
-    return traces

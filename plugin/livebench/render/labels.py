@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
                        "from {path}; nothing was built or run when this site was built.",
         # measurements (render/measures.py)
         "benchmark": "Benchmark", "medians": "Medians", "ratio": "Ratio", "target": "Target",
+        "verdict_met": "target met", "verdict_missed": "target missed", "verdict_none": "no target",
         "per_second": "binaries/s", "chart_ratios": "Measured ratios (1× = as fast as the baseline)",
         "axis_ratio": "Ratio",
         "variant": "Variant", "median_ci": "Median (95 % CI)", "mean_sd": "Mean ± σ (min … max)", "range": "Min … max",
@@ -112,6 +113,7 @@ LABELS: dict[str, dict[str, str]] = {
                        "읽었습니다. 이 사이트를 빌드할 때는 아무것도 빌드하거나 실행하지 않았습니다.",
         # measurements (render/measures.py)
         "benchmark": "벤치마크", "medians": "중앙값", "ratio": "비율", "target": "목표",
+        "verdict_met": "목표 달성", "verdict_missed": "목표 미달", "verdict_none": "목표 없음",
         "per_second": "바이너리/초", "chart_ratios": "측정한 비율 (1× = 기준과 같은 속도)",
         "axis_ratio": "비율",
         "variant": "변형", "median_ci": "중앙값 (95 % 신뢰구간)", "mean_sd": "평균 ± σ (최소 … 최대)", "range": "최소 … 최대",

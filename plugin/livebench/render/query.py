@@ -6,7 +6,8 @@ Sections and their rows (every row has ``name``):
 * ``images``: one per image (``size.uncompressed``, ``size.compressed``, ``base``, ``backend``, …);
 * ``layers``: one per image and role, its layers summed (``image``, ``base``, ``role`` — base or app —,
   ``size.uncompressed``, ``size.compressed``);
-* ``probes``: one per build and base (``build``, ``base``, ``exit_code``, ``result``, ``seconds``);
+* ``probes``: one per build and base (``build``, ``base``, ``exit_code``, ``result``, ``as_expected``,
+  ``seconds``);
 * ``benchmarks``: one per benchmark and variant (``benchmark``, ``variant``, ``median``, ``ci95.0``,
   ``runs``, ``max_rss``, ``samples.seconds`` — a list, for box and strip charts);
 * ``measurements``: one per result file (``group``, ``title``, ``ratios.KEY``, ``variants.NAME.median``);
@@ -50,7 +51,7 @@ def rows(record: dict, section: Any) -> list[dict[str, Any]]:
         return _ratios(record)
     if section == "probes":
         return [{"name": f"{b}/{base}", "build": b, "base": base, **p,
-                 "result": "runs" if p.get("exit_code") == 0 else "fails"}
+                 "result": "runs" if p.get("exit_code") == 0 else "fails", "as_expected": p.get("ok") is not False}
                 for b, row in (record.get("probes") or {}).items() for base, p in row.items()]
     if section == "benchmarks":
         out = []

@@ -92,6 +92,8 @@ def _bars(traces: list[dict], layout: dict, text: Callable[[object], str]) -> st
                 cats.append(str(c))
     if not cats:
         return None
+    given = (layout.get("yaxis" if horizontal else "xaxis") or {}).get("categoryarray") or []
+    cats = [c for c in map(str, given) if c in cats] + [c for c in cats if c not in map(str, given)]  # Plotly's order
     mode = layout.get("barmode") or "group"
     axis = layout.get("xaxis" if horizontal else "yaxis") or {}
     log = axis.get("type") == "log"
