@@ -353,3 +353,30 @@ def test_the_engine_keeps_only_declared_images_and_their_bases(built):
     for name, im in record["images"].items():
         assert im["ref"] in tags and docker_backend.inspect(c, im["ref"])["Config"]["Labels"][
             "org.mkdocs-livebench.role"] == "image", name
+
+
+def test_held_figures_go_back_in_place_around_what_others_added():
+    from livebench.mkdocs_plugin.search_view import hold_figures, put_back
+
+    page = ('<h1>t</h1><figure class="lb-chart-figure" data-lb-kind="bar" data-search-exclude><svg>a</svg></figure>'
+            '<p>between</p><figure class="lb-chart-figure" data-lb-kind="line"><div>b</div>\n</figure>')
+    held, figures = hold_figures(page)
+    assert len(figures) == 2 and "<svg>" not in held and "<p>between</p>" in held
+    assert put_back(held.replace("<p>between</p>", "<p>between</p><p>added</p>"), figures) == page.replace(
+        "<p>between</p>", "<p>between</p><p>added</p>")
+
+
+def test_search_parses_the_pages_without_their_charts_and_the_pages_keep_them(built):
+    """Material's search plugin reads each page with its chart figures held back (search_view); the
+    template renders them whole, so no page shows a held figure and every figure has its chart."""
+    site, *_ = built
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        assert "data-lb-held" not in text, page
+        assert text.count('<figure class="lb-chart-figure"') == text.count("data-lb-figure="), page
+    for page in ("container-diet/index.html", "ko/container-diet/index.html"):
+        assert (site / page).read_text().count("data-lb-figure=") >= 5, page
+    search = (site / "search" / "search_index.json").read_text()
+    assert "data-lb-held" not in search and "lb-chart" not in search
+    assert "Exact figures" not in search and "정확한 수치" not in search  # each chart's table caption
+    assert "x86_64-unknown-linux-musl" in search  # the prose and transcripts are indexed

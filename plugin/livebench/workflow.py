@@ -22,16 +22,18 @@ class Measured:
     record: dict[str, Any]
     fingerprint: str  # sources before the run, the engine after it: an edit during the run runs again
     reused: bool  # True: the last failure-free record was reused as is (nothing ran)
+    digest: str = ""  # when reused: the sha256 of the stored record's file, naming its content
 
 
-def measure(plan: Plan, options: RunOptions, *, warm: bool = True) -> Measured:
-    """The record of ``plan``: reused when nothing it depends on changed (``warm``), else run."""
-    before = sources(plan, backend=options.backend, cache_dir=options.cache_dir)  # before: an edit during it re-runs
-    fp = combine(before, engine_state(plan, backend=options.backend))
+def measure(plan: Plan, options: RunOptions, *, warm: bool = True, known: str | None = None) -> Measured:
+    """The record of ``plan``: reused when nothing it depends on changed (``warm``), else run.
+    ``known``: the caller's ``fingerprint`` of ``plan`` just now (a warm build hashes its sources once)."""
     if warm and not options.refresh:
+        fp = known or fingerprint(plan, backend=options.backend, cache_dir=options.cache_dir)
         reused = load_warm(options.cache_dir, fp, plan.root)
         if reused is not None:
-            return Measured(reused, fp, True)
+            return Measured(reused[0], fp, True, reused[1])
+    before = sources(plan, backend=options.backend, cache_dir=options.cache_dir)  # before: an edit during it re-runs
     from .record.assemble import assemble  # the cold path only (it imports the run's stages' records)
 
     record = assemble(plan, run(plan, options))

@@ -45,8 +45,23 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any, *, indent: int | None = 2) -> None:
     """``indent=None`` for large documents: json's C encoder only runs without indentation (5x faster)."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
+    text = json.dumps(data, indent=indent, ensure_ascii=False) if indent else compact_json(data)
     write_atomic(path, (text + "\n").encode("utf-8"))
+
+
+def compact_json(data: Any) -> str:
+    """What ``write_json_atomic(indent=None)`` writes, to write one document to several files."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_if_changed(path: str | os.PathLike[str], data: bytes) -> None:
+    """``write_atomic``, skipped when the file already holds exactly ``data`` (a warm build's record)."""
+    try:
+        if Path(path).read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
 
 
 def _str_keys(obj: Any) -> Any:

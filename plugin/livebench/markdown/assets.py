@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .._util.files import write_json_atomic
+from .._util.files import compact_json, write_atomic
 from ..render.chart_kinds import PLOTLY_BUNDLE
 
 PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -34,10 +34,11 @@ def write_assets(folder: Path) -> list[Path]:
     return written
 
 
-def write_record(folder: Path, record: dict[str, Any], results_path: str = RESULTS_URL) -> Path:
-    """The record (every sample: compact) and its schema beside it."""
+def write_record(folder: Path, record: dict[str, Any], results_path: str = RESULTS_URL, *,
+                 text: str | None = None) -> Path:
+    """The record (every sample: compact; ``text`` if it was dumped already) and its schema beside it."""
     results = folder / results_path
-    write_json_atomic(results, record, indent=None)
+    write_atomic(results, ((compact_json(record) if text is None else text) + "\n").encode("utf-8"))
     shutil.copyfile(PACKAGE_ASSETS / "results.schema.json", results.with_name("results.schema.json"))
     return results
 

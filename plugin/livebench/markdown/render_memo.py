@@ -21,8 +21,10 @@ KEEP = 2  # record folders kept: this one and the one before (serve flips betwee
 
 
 class RenderMemo(MutableMapping[str, str]):
-    def __init__(self, cache_dir: Path, record: dict[str, Any]) -> None:
-        digest = hashlib.sha256(_text({"record": record, "livebench": __version__}).encode()).hexdigest()
+    def __init__(self, cache_dir: Path, record: dict[str, Any], *, digest: str = "") -> None:
+        """``digest``: one of the record's content already at hand (a warm record's file), else made here."""
+        digest = digest or hashlib.sha256(_text(record).encode()).hexdigest()
+        digest = hashlib.sha256(f"{digest}\0{__version__}".encode()).hexdigest()
         self.dir = cache_dir / "render" / digest[:32]
         self._seen: dict[str, str] = {}
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
+from .._util.files import compact_json
 from .._util.log import use_logger
 from ..errors import LivebenchError
 from ..markdown.assets import CHARTS_JS_URL, CSS_URL, write_assets, write_record
@@ -28,6 +29,7 @@ from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
 from ..spec.pages import front_matter_lines
 from .config import LivebenchConfig
+from .search_view import hold_figures, put_back
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
 
@@ -72,8 +74,10 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.highlighter: SiteHighlighter | None = None  # made on the first page, from the final config
         self.slots = BlockSlots()  # block HTML, put back inside every Markdown conversion of a page
         self.render_memo: RenderMemo | None = None  # block HTML kept between builds, per record
+        self.record_digest = ""  # of a reused record's stored file, which names the memo's folder
         self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
         self.halted: str | None = None  # serve only: why there is no record this time (shown on the pages)
+        self.held: list[str] = []  # the figures of the page the search plugin is reading (search_view)
 
     @property
     def plan(self) -> Plan:
@@ -127,7 +131,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
             return
         self.problems, self.claims, self.claim_problems = [], {}, []
         self.slots.html.clear()
-        self.record = None
+        self.record, self.record_digest = None, ""
         self.render_memo = None
         if self.halted:
             return
@@ -149,11 +153,11 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
                 log.info("sources unchanged since the last build in this process; reusing its record")
                 return
             try:
-                measured = workflow.measure(self.plan, options)
+                measured = workflow.measure(self.plan, options, known=fp)
             except LivebenchError as exc:
                 self._halt(exc)
                 return
-        self.record = measured.record
+        self.record, self.record_digest = measured.record, measured.digest
         if measured.reused:
             log.info("nothing changed since the last run (spec, inputs, tools, engine); reusing its record "
                      "(LIVEBENCH_REFRESH=1 runs everything again)")
@@ -171,7 +175,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         first_line = 1 + front_matter_lines(_source(page))  # MkDocs hands us the page without it
         frozen = self._frozen_path()
         if self.render_memo is None and not frozen:  # a frozen build runs nothing and writes no cache
-            self.render_memo = RenderMemo(self._cache_dir(), self.record)
+            self.render_memo = RenderMemo(self._cache_dir(), self.record, digest=self.record_digest)
         done = render_page(markdown, self.record, lang=lang, page=name, root=self.root,
                            stash=self.slots.html, memo=None if frozen else self.render_memo, first_line=first_line,
                            frozen=frozen, highlight=self._highlighter(config))
@@ -197,6 +201,21 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         src = get_relative_url(CHARTS_JS_URL, page.url)
         return html + f'\n<script src="{src}"></script>'
 
+    # Around Material's search plugin (priority 0), after mkdocs-static-i18n's context hook (50).
+    @event_priority(1)
+    def _hold_figures(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.config.enabled and page.content and CHART_MARKER in page.content:
+            page.content, self.held = hold_figures(page.content)
+        return context
+
+    @event_priority(-1)
+    def _put_back_figures(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.held:
+            page.content, self.held = put_back(page.content, self.held), []
+        return context
+
+    on_page_context = CombinedEvent(_hold_figures, _put_back_figures)
+
     @event_priority(-150)  # after mkdocs-static-i18n (-100) has run the other languages' passes
     def on_post_build(self, *, config: Any) -> None:
         if not self.config.enabled:
@@ -205,8 +224,11 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         if self.depth > 0 or self.record is None:
             return
         self._verify()
+        text = compact_json(self.record)  # dumped once: the cache's last record and the site's are one text
+        if not self._frozen_path():
+            save_last(self._cache_dir(), self.record, text=text)
         site_dir = Path(self.site_dir or config.site_dir)
-        write_record(site_dir, self.record, self.config.results_path)
+        write_record(site_dir, self.record, self.config.results_path, text=text)
         write_assets(site_dir)
         self._report()
 
@@ -241,8 +263,6 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         options = CheckOptions(page_claims=found, page_problems=self.claim_problems, memo_dir=self._cache_dir())
         with plugin_errors():
             workflow.judge(self.plan, self.record, options)
-            if not self._frozen_path():
-                save_last(self._cache_dir(), self.record)
         drifted = [d for d in self.record.get("drift", []) if not d["ok"]]
         if drifted:  # informational here; `livebench check` is the gate
             log.info("%d metric(s) drifted from %s (see `livebench check`)", len(drifted),

@@ -5,12 +5,13 @@ a build whose fingerprint matches reuses it without running anything.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from .._util.files import write_json_atomic
+from .._util.files import compact_json, write_if_changed, write_json_atomic
 from ..errors import RecordError
 from .schema import SCHEMA
 
@@ -37,15 +38,18 @@ def load_record(path: Path) -> dict[str, Any]:
     return data
 
 
-def save_last(cache_dir: Path, record: dict[str, Any]) -> None:
-    """The cache's last record, what `livebench show` prints."""
-    write_json_atomic(Path(cache_dir) / RESULTS_FILE, record, indent=None)
+def save_last(cache_dir: Path, record: dict[str, Any], *, text: str | None = None) -> None:
+    """The cache's last record, what `livebench show` prints (``text``: the record as compact_json made it)."""
+    text = compact_json(record) if text is None else text
+    write_if_changed(Path(cache_dir) / RESULTS_FILE, (text + "\n").encode("utf-8"))
 
 
-def load_warm(cache_dir: Path, fp: str, root: Path) -> dict[str, Any] | None:
-    """The record stored under ``fp``, every item marked cached; None if absent, stale or incomplete."""
+def load_warm(cache_dir: Path, fp: str, root: Path) -> tuple[dict[str, Any], str] | None:
+    """The record stored under ``fp``, every item marked cached, and the sha256 of the stored file (what
+    the record holds follows from those bytes, so they name it); None if absent, stale or incomplete."""
     try:
-        data = json.loads((Path(cache_dir) / WARM_FILE).read_text(encoding="utf-8"))
+        raw = (Path(cache_dir) / WARM_FILE).read_bytes()
+        data = json.loads(raw.decode("utf-8"))  # json.loads(bytes) would first guess the encoding: slower
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("record"), dict):
@@ -62,7 +66,7 @@ def load_warm(cache_dir: Path, fp: str, root: Path) -> dict[str, Any] | None:
     for cells in record.get("probes", {}).values():
         for item in cells.values():
             item["cached"] = True
-    return record
+    return record, hashlib.sha256(raw).hexdigest()
 
 
 def store_warm(cache_dir: Path, fp: str, record: dict[str, Any]) -> None:
