@@ -355,13 +355,17 @@ def test_the_engine_keeps_only_declared_images_and_their_bases(built):
             "org.mkdocs-livebench.role"] == "image", name
 
 
-def test_held_figures_go_back_in_place_around_what_others_added():
+def test_held_html_goes_back_in_place_around_what_others_added():
     from livebench.mkdocs_plugin.search_view import hold_figures, put_back
 
     page = ('<h1>t</h1><figure class="lb-chart-figure" data-lb-kind="bar" data-search-exclude><svg>a</svg></figure>'
             '<p>between</p><figure class="lb-chart-figure" data-lb-kind="line"><div>b</div>\n</figure>')
+    page += ('<p class="lb-source__caption"><code>a.c</code>, as built by a</p>\n<div class="highlight"><pre><span></span>'
+             '<code><span class="kt">int</span><span class="w"> </span><span class="n">x</span><span class="p">;</span>\n'
+             '<span class="s">&quot;&lt;b&gt;&quot;</span>\n</code></pre></div>')
     held, figures = hold_figures(page)
-    assert len(figures) == 2 and "<svg>" not in held and "<p>between</p>" in held
+    assert len(figures) == 3 and "<svg>" not in held and "<p>between</p>" in held
+    assert '<code>int x;\n&quot;&lt;b&gt;&quot;\n</code>' in held  # the code as its text, entities kept
     assert put_back(held.replace("<p>between</p>", "<p>between</p><p>added</p>"), figures) == page.replace(
         "<p>between</p>", "<p>between</p><p>added</p>")
 
@@ -380,3 +384,5 @@ def test_search_parses_the_pages_without_their_charts_and_the_pages_keep_them(bu
     assert "data-lb-held" not in search and "lb-chart" not in search
     assert "Exact figures" not in search and "정확한 수치" not in search  # each chart's table caption
     assert "x86_64-unknown-linux-musl" in search  # the prose and transcripts are indexed
+    assert 'println!(\\"Hello, world!\\")' in search  # and a source block's code, as text
+    assert '<code><span class="k">fn</span>' in (site / "container-diet/index.html").read_text()  # the page keeps colours
