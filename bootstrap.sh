@@ -42,6 +42,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 # Python caches compiled modules itself unless PYTHONDONTWRITEBYTECODE is set (as on some CI machines);
 # pip compiles what it installs, but not an editable install's source: done here, or every build compiles it.
-.venv/bin/python -m compileall -q plugin/livebench >/dev/null
+.venv/bin/python -m compileall -q plugin/livebench >/dev/null \
+    || echo "bootstrap: could not write the package's bytecode (plugin/livebench/__pycache__); builds will be slower" >&2
 # Material 9.8 prints an end-of-life notice on every build; the demo site knows.
 echo "bootstrap: ready (.venv/bin/mkdocs, .venv/bin/livebench)"
