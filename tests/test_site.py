@@ -356,14 +356,14 @@ def test_the_engine_keeps_only_declared_images_and_their_bases(built):
 
 
 def test_held_html_goes_back_in_place_around_what_others_added():
-    from livebench.mkdocs_plugin.search_view import hold_figures, put_back
+    from livebench.mkdocs_plugin.search_view import hold_for_search, put_back
 
     page = ('<h1>t</h1><figure class="lb-chart-figure" data-lb-kind="bar" data-search-exclude><svg>a</svg></figure>'
             '<p>between</p><figure class="lb-chart-figure" data-lb-kind="line"><div>b</div>\n</figure>')
     page += ('<p class="lb-source__caption"><code>a.c</code>, as built by a</p>\n<div class="highlight"><pre><span></span>'
              '<code><span class="kt">int</span><span class="w"> </span><span class="n">x</span><span class="p">;</span>\n'
              '<span class="s">&quot;&lt;b&gt;&quot;</span>\n</code></pre></div>')
-    held, figures = hold_figures(page)
+    held, figures = hold_for_search(page)
     assert len(figures) == 3 and "<svg>" not in held and "<p>between</p>" in held
     assert '<code>int x;\n&quot;&lt;b&gt;&quot;\n</code>' in held  # the code as its text, entities kept
     assert put_back(held.replace("<p>between</p>", "<p>between</p><p>added</p>"), figures) == page.replace(

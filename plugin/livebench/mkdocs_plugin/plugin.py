@@ -29,7 +29,7 @@ from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
 from ..spec.pages import front_matter_lines
 from .config import LivebenchConfig
-from .search_view import hold_figures, put_back
+from .search_view import hold_for_search, put_back
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
 
@@ -77,7 +77,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.record_digest = ""  # of a reused record's stored file, which names the memo's folder
         self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
         self.halted: str | None = None  # serve only: why there is no record this time (shown on the pages)
-        self.held: list[str] = []  # the figures of the page the search plugin is reading (search_view)
+        self.held: list[str] = []  # what search_view held back of the page the search plugin is reading
 
     @property
     def plan(self) -> Plan:
@@ -203,18 +203,18 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
 
     # Around Material's search plugin (priority 0), after mkdocs-static-i18n's context hook (50).
     @event_priority(1)
-    def _hold_figures(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        if self.config.enabled and page.content and CHART_MARKER in page.content:
-            page.content, self.held = hold_figures(page.content)
+    def _hold_for_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.config.enabled and page.content and "lb-" in page.content:  # a chart's figure, a source block
+            page.content, self.held = hold_for_search(page.content)
         return context
 
     @event_priority(-1)
-    def _put_back_figures(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+    def _put_back_after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         if self.held:
             page.content, self.held = put_back(page.content, self.held), []
         return context
 
-    on_page_context = CombinedEvent(_hold_figures, _put_back_figures)
+    on_page_context = CombinedEvent(_hold_for_search, _put_back_after_search)
 
     @event_priority(-150)  # after mkdocs-static-i18n (-100) has run the other languages' passes
     def on_post_build(self, *, config: Any) -> None:

@@ -21,7 +21,7 @@ _HELD = re.compile(r'<figure class="lb-chart-figure" data-search-exclude data-lb
 _TAG = re.compile(r"<[^>]*>")
 
 
-def hold_figures(html: str) -> tuple[str, list[str]]:
+def hold_for_search(html: str) -> tuple[str, list[str]]:
     """``html`` with each chart figure emptied and each source block's code as plain text, and the
     HTML they replaced, in order."""
     held: list[str] = []
@@ -39,5 +39,5 @@ def hold_figures(html: str) -> tuple[str, list[str]]:
 
 
 def put_back(html: str, held: list[str]) -> str:
-    """The HTML of ``hold_figures`` back where it was."""
+    """The HTML of ``hold_for_search`` back where it was."""
     return _HELD.sub(lambda m: held[int(m.group(1) or m.group(2))], html) if held else html
