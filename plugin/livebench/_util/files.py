@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 CHUNK = 1 << 20
 # Read once, at import: os.umask can only be read by setting it, which would race with other threads.
 _UMASK = os.umask(0o022)
@@ -44,14 +46,24 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any, *, indent: int | None = 2) -> None:
-    """``indent=None`` for large documents: json's C encoder only runs without indentation (5x faster)."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False) if indent else compact_json(data)
-    write_atomic(path, (text + "\n").encode("utf-8"))
+    """``indent=None`` for large documents (a record): written by orjson, compact."""
+    text = (json.dumps(data, indent=indent, ensure_ascii=False) + "\n").encode("utf-8") if indent else compact_json(data)
+    write_atomic(path, text)
 
 
-def compact_json(data: Any) -> str:
-    """What ``write_json_atomic(indent=None)`` writes, to write one document to several files."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def compact_json(data: Any) -> bytes:
+    """What ``write_json_atomic(indent=None)`` writes (UTF-8, a final newline), to write one document to
+    several files. orjson dumps a record 8x faster than json's C encoder, on every warm build; it writes
+    a NaN as null (json would write ``NaN``, which no browser parses) and YAML's non-string keys as strings."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:  # an integer past 64 bits (from a spec's YAML): json writes any integer
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def load_json(raw: bytes | str) -> Any:
+    """What ``compact_json`` wrote, read back (orjson: 3x faster than json.loads); ValueError if it is not JSON."""
+    return orjson.loads(raw)
 
 
 def write_if_changed(path: str | os.PathLike[str], data: bytes) -> None:

@@ -35,10 +35,10 @@ def write_assets(folder: Path) -> list[Path]:
 
 
 def write_record(folder: Path, record: dict[str, Any], results_path: str = RESULTS_URL, *,
-                 text: str | None = None) -> Path:
+                 text: bytes | None = None) -> Path:
     """The record (every sample: compact; ``text`` if it was dumped already) and its schema beside it."""
     results = folder / results_path
-    write_atomic(results, ((compact_json(record) if text is None else text) + "\n").encode("utf-8"))
+    write_atomic(results, compact_json(record) if text is None else text)
     shutil.copyfile(PACKAGE_ASSETS / "results.schema.json", results.with_name("results.schema.json"))
     return results
 

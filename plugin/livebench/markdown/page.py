@@ -6,19 +6,21 @@ Zensical or plain Python-Markdown). So a page cannot look different under the tw
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._util.files import compact_json, load_json
 from ..render import Problem, expand_markdown
 from ..render.provenance import frozen_note_html, insert_after_title
 from ..spec.model import Claim
 from ..spec.pages import page_claims
 
 
+@functools.lru_cache(maxsize=4096)  # two path resolutions per page and language pass, on every build
 def page_name(root: Path, docs_dir: Path | str, rel: str) -> str:
     """How messages name a page: its path from the project root (``docs/en/container-diet.md``)."""
     path = Path(docs_dir) / rel
@@ -63,7 +65,7 @@ def render_page(markdown: str, record: dict[str, Any], *, lang: str, page: str, 
     if frozen and text != markdown:
         text = insert_after_title(text, frozen_note_html(record, lang, frozen))
     if memo is not None and not problems:
-        memo[key] = json.dumps({"text": text, "blocks": blocks, "read": read})
+        memo[key] = compact_json({"text": text, "blocks": blocks, "read": read}).decode("utf-8")
     stash.update(blocks)
     return RenderedPage(text, problems, claims, unreadable)
 
@@ -74,7 +76,7 @@ def _recall(memo: MutableMapping[str, str] | None, key: str, root: Path, stash: 
     if memo is None or key not in memo:
         return None
     try:
-        kept = json.loads(memo[key])
+        kept = load_json(memo[key])
         for rel, digest in kept["read"].items():
             if hashlib.sha256((root / rel).read_bytes()).hexdigest() != digest:
                 return None  # rendered again: the block says the file changed since the build

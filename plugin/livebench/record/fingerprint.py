@@ -51,6 +51,16 @@ def _stat(path: str | os.PathLike[str]) -> str:
     return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def _code_files() -> list[str]:
+    """The package's modules, relative to it (os.walk: a quarter of Path.rglob's time on every build)."""
+    out = []
+    for folder, dirs, files in os.walk(_CODE_DIR):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        rel = os.path.relpath(folder, _CODE_DIR)
+        out += [name if rel == "." else f"{rel}/{name}" for name in files if name.endswith(".py")]
+    return sorted(out)
+
+
 def _env(plan: Plan, cache_dir: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     if cache_dir is not None:  # as the run sets it: a toolchain's `creates` lives in the cache
@@ -135,8 +145,8 @@ def sources(plan: Plan, *, backend: str = "auto", cache_dir: Path | None = None)
     """Everything but the engine: spec, code, tools, package state, inputs (stat calls only)."""
     h = hashlib.sha256(f"warm-{SCHEMA}\0{__version__}\0{backend}\n".encode())
     h.update(plan.path.read_bytes())
-    for f in sorted(_CODE_DIR.rglob("*.py")):
-        h.update(f"{f.relative_to(_CODE_DIR)}@{_stat(f)}\n".encode())
+    for module in _code_files():
+        h.update(f"{module}@{_stat(os.path.join(_CODE_DIR, module))}\n".encode())
     env = _env(plan, cache_dir)
     path_var = env.get("PATH", os.defpath)
     for name, tool in sorted(plan.tools.items()):

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .._util.files import compact_json, write_if_changed, write_json_atomic
+from .._util.files import compact_json, load_json, write_if_changed, write_json_atomic
 from ..errors import RecordError
 from .schema import SCHEMA
 
@@ -38,10 +38,9 @@ def load_record(path: Path) -> dict[str, Any]:
     return data
 
 
-def save_last(cache_dir: Path, record: dict[str, Any], *, text: str | None = None) -> None:
+def save_last(cache_dir: Path, record: dict[str, Any], *, text: bytes | None = None) -> None:
     """The cache's last record, what `livebench show` prints (``text``: the record as compact_json made it)."""
-    text = compact_json(record) if text is None else text
-    write_if_changed(Path(cache_dir) / RESULTS_FILE, (text + "\n").encode("utf-8"))
+    write_if_changed(Path(cache_dir) / RESULTS_FILE, compact_json(record) if text is None else text)
 
 
 def load_warm(cache_dir: Path, fp: str, root: Path) -> tuple[dict[str, Any], str] | None:
@@ -49,7 +48,7 @@ def load_warm(cache_dir: Path, fp: str, root: Path) -> tuple[dict[str, Any], str
     the record holds follows from those bytes, so they name it); None if absent, stale or incomplete."""
     try:
         raw = (Path(cache_dir) / WARM_FILE).read_bytes()
-        data = json.loads(raw.decode("utf-8"))  # json.loads(bytes) would first guess the encoding: slower
+        data = load_json(raw)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("record"), dict):
