@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -355,34 +357,130 @@ def test_the_engine_keeps_only_declared_images_and_their_bases(built):
             "org.mkdocs-livebench.role"] == "image", name
 
 
-def test_held_html_goes_back_in_place_around_what_others_added():
-    from livebench.mkdocs_plugin.search_view import hold_for_search, put_back
+def _index_of(html: str) -> list[tuple[str, str | None, str, str]]:
+    """What Material's search plugin makes of a page: each section's id, title and text, as it indexes them."""
+    from material.plugins.search.plugin import Parser
 
-    page = ('<h1>t</h1><figure class="lb-chart-figure" data-lb-kind="bar" data-search-exclude><svg>a</svg></figure>'
-            '<p>between</p><figure class="lb-chart-figure" data-lb-kind="line"><div>b</div>\n</figure>')
-    page += ('<p class="lb-source__caption"><code>a.c</code>, as built by a</p>\n<div class="highlight"><pre><span></span>'
-             '<code><span class="kt">int</span><span class="w"> </span><span class="n">x</span><span class="p">;</span>\n'
-             '<span class="s">&quot;&lt;b&gt;&quot;</span>\n</code></pre></div>')
-    held, figures = hold_for_search(page)
-    assert len(figures) == 3 and "<svg>" not in held and "<p>between</p>" in held
-    assert '<code>int x;\n&quot;&lt;b&gt;&quot;\n</code>' in held  # the code as its text, entities kept
-    assert put_back(held.replace("<p>between</p>", "<p>between</p><p>added</p>"), figures) == page.replace(
-        "<p>between</p>", "<p>between</p><p>added</p>")
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [(repr(s), s.id, "".join(s.title).strip(), "".join(s.text).strip()) for s in parser.data
+            if not s.is_excluded()]
+
+
+def _viewed(page: str, blocks: dict[str, str]) -> tuple[str, object]:
+    from livebench.mkdocs_plugin.search_view import SearchView
+
+    view = SearchView(None)
+    view.note_page("p.md", " ".join(blocks))
+    return view.hold("p.md", page, blocks), view
+
+
+def test_a_block_goes_back_whole_and_in_place_around_what_others_added():
+    block = ('<div class="lb-terminal"><div class="lb-terminal__bar"><span class="lb-dots"></span><span>t</span></div>'
+             '<pre class="lb-terminal__screen"><code><span class="lb-prompt">$</span> <span class="lb-cmd">ls</span>\n'
+             'a  b</code></pre></div>')
+    chart = ('<div class="lb-chart"><figure class="lb-chart-figure" data-lb-kind="bar" data-search-exclude><svg>a</svg>'
+             '<table><tr><td>1</td></tr></table></figure>\n<p class="lb-note">n</p></div>')
+    blocks = {"LIVEBENCHSLOT" + "0" * 16: block, "LIVEBENCHSLOT" + "1" * 16: chart}
+    page = f"<h1>t</h1>\n{block}\n<p>between</p>\n{chart}\n"
+    held, view = _viewed(page, blocks)
+    assert "lb-dots" not in held and "<svg>" not in held and "<p>between</p>" in held
+    assert "<pre><code>$ ls\na  b</code></pre>" in held  # the transcript's text whole, without its spans
+    assert _index_of(held) == _index_of(page)
+    assert view.put_back(held) == page  # the search plugin changed nothing: the page as it was
+    held, view = _viewed(page, blocks)
+    added = held.replace("<p>between</p>", "<p>between</p><p>added</p>")  # another plugin, meanwhile
+    assert view.put_back(added) == page.replace("<p>between</p>", "<p>between</p><p>added</p>")
+
+
+def test_a_page_that_excludes_something_itself_is_read_whole():
+    block = '<div class="lb-wrap"><table><tr><td>1</td><td>2</td></tr></table></div>'
+    page = f'<div data-search-exclude>\n{block}\n</div><p>x</p>'
+    held, _ = _viewed(page, {"LIVEBENCHSLOT" + "0" * 16: block})
+    assert held == page  # the parser tells excluded elements apart by tag name only: no form can be safe here
+
+
+_TEXT = st.sampled_from(["a", "b c", " ", "\n", "  \n ", "&amp;", "x&lt;y", "\t", "é 한"])
+_TAGS = ["span", "strong", "em", "a", "small", "code", "sub", "sup",
+         "div", "p", "table", "tr", "td", "th", "thead", "ul", "li", "ol", "details", "summary", "pre"]
+
+
+def _element(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.tuples(st.sampled_from(_TAGS), st.sampled_from(["", ' class="lb-x"', ' data-lb-title="t — 1"']),
+                     st.lists(children, max_size=4)).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>")
+
+
+_NODE = st.recursive(st.one_of(_TEXT, st.just("<br>"), st.just(
+    '<figure class="lb-chart-figure" data-search-exclude><svg><text>9</text></svg></figure>')), _element, max_leaves=14)
+_CONTEXT = st.sampled_from(["", "text", "text ", "\n", "<p>a</p>\n", "<p><code>x</code></p>", "<code></code>",
+                            '<h2 id="s">S</h2>\n', "<ul><li>i</li></ul>", "<pre>p\n</pre>", "<code> </code>"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(root=st.sampled_from(["div", "p", "table", "pre", "span"]), body=st.lists(_NODE, max_size=5),
+       before=_CONTEXT, after=_CONTEXT)
+def test_the_search_form_of_any_block_gives_the_same_index(root, body, before, after):
+    """Whatever a block holds and wherever it stands, Material's parser makes the same index of its form."""
+    block = f"<{root}>{''.join(body)}</{root}>"
+    page = f"<h1>T</h1>{before}{block}{after}<p>end</p>"
+    held, view = _viewed(page, {"LIVEBENCHSLOT" + "0" * 16: block})
+    assert _index_of(held) == _index_of(page), (page, held)
+    assert view.put_back(held) == page
 
 
 def test_search_parses_the_pages_without_their_charts_and_the_pages_keep_them(built):
-    """Material's search plugin reads each page with its chart figures held back (search_view); the
-    template renders them whole, so no page shows a held figure and every figure has its chart."""
+    """Material's search plugin reads each page's blocks in their search form (search_view); the template
+    renders them whole, so no page shows a trace of it and every figure has its chart."""
     site, *_ = built
     for page in site.rglob("*.html"):
         text = page.read_text()
-        assert "data-lb-held" not in text, page
+        assert "lb-search" not in text, page
         assert text.count('<figure class="lb-chart-figure"') == text.count("data-lb-figure="), page
     for page in ("container-diet/index.html", "ko/container-diet/index.html"):
         assert (site / page).read_text().count("data-lb-figure=") >= 5, page
     search = (site / "search" / "search_index.json").read_text()
-    assert "data-lb-held" not in search and "lb-chart" not in search
+    assert "lb-search" not in search and "lb-chart" not in search
     assert "Exact figures" not in search and "정확한 수치" not in search  # each chart's table caption
     assert "x86_64-unknown-linux-musl" in search  # the prose and transcripts are indexed
     assert 'println!(\\"Hello, world!\\")' in search  # and a source block's code, as text
     assert '<code><span class="k">fn</span>' in (site / "container-diet/index.html").read_text()  # the page keeps colours
+
+
+def test_the_search_view_changes_neither_the_index_nor_a_page(built, tmp_path, monkeypatch):
+    """The demo built in this process twice: with the search view, and with the search plugin reading the
+    pages' own HTML. The index and every page are the same bytes; the view is the lighter read."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from livebench.mkdocs_plugin import search_view
+
+    read: dict[str, tuple[str, str]] = {}
+    hold = search_view.SearchView.hold
+
+    def spy(self, page, content, blocks):
+        view = hold(self, page, content, blocks)
+        read[page] = (content, view)
+        return view
+
+    def site(name: str) -> Path:
+        config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / name), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+        return tmp_path / name
+
+    monkeypatch.setattr(search_view.SearchView, "hold", spy)
+    lighter = site("view")
+    for page in ("en/container-diet.md", "ko/container-diet.md", "en/performance.md", "ko/performance.md"):
+        content, view = read[page]
+        assert view.count("<") < content.count("<") / 2, page  # fewer than half the tags to parse
+    monkeypatch.setattr(search_view.SearchView, "hold", lambda self, page, content, blocks: content)
+    whole = site("whole")
+    index = "search/search_index.json"
+    assert (lighter / index).read_bytes() == (whole / index).read_bytes()
+    pages = sorted(p.relative_to(whole) for p in whole.rglob("*.html"))
+    assert len(pages) >= 14 and pages == sorted(p.relative_to(lighter) for p in lighter.rglob("*.html"))
+    assert [p for p in pages if (lighter / p).read_bytes() != (whole / p).read_bytes()] == []

@@ -29,7 +29,7 @@ from ..spec.load import load_plan
 from ..spec.model import Claim, Plan
 from ..spec.pages import front_matter_lines
 from .config import LivebenchConfig
-from .search_view import hold_for_search, put_back
+from .search_view import SearchView
 
 log = get_plugin_logger("livebench")  # MkDocs adds the "livebench: " prefix to every line
 
@@ -77,7 +77,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.record_digest = ""  # of a reused record's stored file, which names the memo's folder
         self.serving = False  # `mkdocs serve`: a livebench failure is shown, never stops the server
         self.halted: str | None = None  # serve only: why there is no record this time (shown on the pages)
-        self.held: list[str] = []  # what search_view held back of the page the search plugin is reading
+        self.material_search = False
+        self.search_view: SearchView | None = None  # with Material's search plugin: what it reads of a page
 
     @property
     def plan(self) -> Plan:
@@ -96,6 +97,9 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         if CSS_URL not in config.extra_css:
             config.extra_css.append(CSS_URL)
         self.highlighter = None  # `mkdocs serve` keeps this instance across edits of mkdocs.yml
+        # The search view follows the parser of Material's search plugin; other search plugins read the page.
+        self.material_search = any(type(p).__module__.startswith("material.plugins.search")
+                                   for p in config.plugins.values())
         if self.slots not in config.markdown_extensions:  # every language pass renders with it
             config.markdown_extensions.append(self.slots)
         if "livebench" in config.markdown_extensions:  # one mkdocs.yml for MkDocs and Zensical: we render here
@@ -133,6 +137,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.slots.html.clear()
         self.record, self.record_digest = None, ""
         self.render_memo = None
+        self.search_view = SearchView(None) if self.material_search else None
         if self.halted:
             return
         self.site_dir = config.site_dir
@@ -176,6 +181,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         frozen = self._frozen_path()
         if self.render_memo is None and not frozen:  # a frozen build runs nothing and writes no cache
             self.render_memo = RenderMemo(self._cache_dir(), self.record, digest=self.record_digest)
+            if self.search_view is not None:
+                self.search_view.memo = self.render_memo
         done = render_page(markdown, self.record, lang=lang, page=name, root=self.root,
                            stash=self.slots.html, memo=None if frozen else self.render_memo, first_line=first_line,
                            frozen=frozen, highlight=self._highlighter(config))
@@ -186,6 +193,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         for claim in done.claims:  # a page built in two language passes (fallback) claims once
             self.claims[(claim.where, claim.expression)] = claim
         self.claim_problems += done.unreadable
+        if self.search_view is not None:
+            self.search_view.note_page(page.file.src_uri, done.text)
         return done.text
 
     def _highlighter(self, config: Any) -> SiteHighlighter:
@@ -204,14 +213,14 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
     # Around Material's search plugin (priority 0), after mkdocs-static-i18n's context hook (50).
     @event_priority(1)
     def _hold_for_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        if self.config.enabled and page.content and "lb-" in page.content:  # a chart's figure, a source block
-            page.content, self.held = hold_for_search(page.content)
+        if self.config.enabled and self.search_view is not None and page.content:
+            page.content = self.search_view.hold(page.file.src_uri, page.content, self.slots.html)
         return context
 
     @event_priority(-1)
     def _put_back_after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        if self.held:
-            page.content, self.held = put_back(page.content, self.held), []
+        if self.search_view is not None and page.content:
+            page.content = self.search_view.put_back(page.content)
         return context
 
     on_page_context = CombinedEvent(_hold_for_search, _put_back_after_search)
@@ -230,6 +239,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         site_dir = Path(self.site_dir or config.site_dir)
         write_record(site_dir, self.record, self.config.results_path, text=text)
         write_assets(site_dir)
+        if self.search_view is not None:
+            self.search_view.save()
         self._report()
 
     # -- claims, drift, frozen records ---------------------------------------------------------

@@ -1,81 +1,189 @@
-"""The page as Material's search plugin reads it: chart figures held back, source code without its colours.
+"""The page as Material's search plugin reads it: each livebench block in a lighter form, same index.
 
-A figure is already ``data-search-exclude``, so the index it yields is the same; but the search plugin
-parses the whole HTML before it excludes anything, and a chart's inline SVG, its Plotly JSON (an
-attribute whose every quote is an entity to unescape) and its data table were most of what livebench
-added to a warm build. The code a ``source`` block shows is indexed, as its text: the highlighter's
-span around every token only costs the parser time, so the search view has the same text without them.
-Both go back right after the search plugin's ``on_page_context``, in place (whatever another plugin
-added meanwhile stays), so the template renders them whole.
+Material's search parser handles every tag in Python (a context stack, a set intersection, a section
+check), and what livebench adds to a page is mostly tags: tables, transcripts, the highlighter's span
+around every token of a ``source`` block, a chart's inline SVG and data table. Before the search
+plugin's ``on_page_context`` each block is swapped for its *search form*, which the parser turns into
+exactly the same index entries with a fraction of the tags; right after, the page gets its HTML back.
 
-The pages are scanned with ``str.find``, not regular expressions: a pattern that starts with a
-look-behind, or steps lazily through a 100 kB figure, cost more than the parsing it saved.
+A search form keeps what the parser keeps, and nothing it reads is moved:
+
+- the tags it writes into the index (``p``, ``code``, ``pre``, lists, ``sub``/``sup``), bare;
+- the text between tags, where two chunks may be joined only if that cannot change how the parser
+  collapses whitespace: a whitespace-only chunk becomes one space between two chunks of text, and the
+  first and last chunk of each stretch stay chunks of their own (they meet the page's own text);
+  inside ``pre`` nothing collapses, so the text is kept whole;
+- a chart's figure (``data-search-exclude``: nothing of it is indexed) only as the end of a chunk.
+
+A block the parser could read differently (a heading, its own exclusions, a tag that does not close,
+a comment) keeps its HTML, and a page that excludes anything of its own from search is read as it is
+(the parser tells excluded elements apart by their tag name only). Forms are kept in the render memo, by block token: a warm build makes none.
+The search view is only made for Material's search plugin, whose parser it follows; ``tests/test_site.py``
+builds the demo with and without it and compares the index byte for byte.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
+
+from .._util.files import compact_json, load_json
 
 _FIGURE_OPEN = '<figure class="lb-chart-figure"'
 _FIGURE_CLOSE = "</figure>"
-_CAPTION = '<p class="lb-source__caption">'
-# The plain form only (no line-number table, no title): its text is all the index takes from it.
-_CODE_OPEN = '<div class="highlight"><pre><span></span><code>'
-_CODE_CLOSE = "</code></pre></div>"
-_HELD = re.compile(r'<figure class="lb-chart-figure" data-search-exclude data-lb-held="(\d+)"></figure>'
-                   r'|<div class="highlight" data-lb-held="(\d+)"><pre><span></span><code>[^<]*</code></pre></div>')
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s*")
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>|([^<]+)")
+_KEPT = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})  # Material's Parser.keep
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr"})
+# Read otherwise by the parser: headings open sections, these are skipped or excluded.
+_REFUSE = re.compile(r"<h[1-6][\s>]|data-search-exclude|linenodiv|<(?:script|style|object|textarea|title)\b", re.I)
+_SPLIT = "<br>"  # a void tag: the parser only ends the chunk of text there
+_FOREIGN = ("data-search-exclude", "linenodiv")
+_SLOT = re.compile(r"LIVEBENCHSLOT[0-9a-f]{16}")
+_HELD = re.compile(r"<!--lb-search (\d+)-->.*?<!--/lb-search-->", re.S)
+_MEMO_KEY = "search-forms\0" + "1"  # the form's rules: bump when they change
 
 
-def hold_for_search(html: str) -> tuple[str, list[str]]:
-    """``html`` with each chart figure emptied and each source block's code as plain text, and the
-    HTML they replaced, in order."""
-    if _FIGURE_OPEN not in html and _CAPTION not in html:
-        return html, []
-    held: list[str] = []
-    html = _hold_figures(html, held)
-    return _hold_source_code(html, held), held
+def search_form(html: str) -> str | None:
+    """``html`` (one block) as the search parser reads it at least cost; None to keep it as it is."""
+    if not html.startswith("<") or not html.endswith(">"):
+        return None  # text at an edge would join the page's own text
+    html = _without_figures(html)
+    if _REFUSE.search(html):
+        return None
+    out: list[str] = []
+    stretch: list[str] = []  # chunks of text outside pre since the last kept tag
+    stack: list[str] = []
+    pre = 0
+    pos = 0
+    for m in _TOKEN.finditer(html):
+        if m.start() != pos:
+            return None  # a '<' that starts no tag: a comment, a doctype, stray text
+        pos = m.end()
+        close, tag, text = m.group(1), m.group(2), m.group(3)
+        if text is not None:
+            (out if pre else stretch).append(text)
+            continue
+        tag, whole = tag.lower(), m.group(0)
+        if whole.count('"') % 2 or whole.count("'") % 2:
+            return None  # a quoted '>' inside the tag: the parser reads further than this pattern
+        if tag in _VOID:
+            if close:
+                return None
+            continue  # it only ends a chunk, as every tag that goes does
+        if whole.endswith("/>"):
+            return None
+        if close:
+            if not stack or stack.pop() != tag:
+                return None  # the parser ignores an end tag that closes nothing: keep the HTML
+        else:
+            stack.append(tag)
+        if tag in _KEPT:
+            out.append(("" if pre else _join(stretch)) + f"<{close}{tag}>")
+            if tag == "pre":
+                pre += -1 if close else 1
+    if pos != len(html) or stack:
+        return None
+    return "".join(out) + _join(stretch)  # its edges: the comments that mark it in the view
 
 
-def _hold_figures(html: str, held: list[str]) -> str:
+def _join(stretch: list[str]) -> str:
+    """Chunks of text outside pre, as few as the parser's whitespace rules allow (see the module)."""
+    if not stretch:
+        return ""
+    chunks = stretch[:]
+    stretch.clear()
+    first = chunks.pop(0) if chunks[0].isspace() else None
+    last = chunks.pop() if chunks and chunks[-1].isspace() else None
+    words: list[str] = []
+    space = False
+    for chunk in chunks:
+        if chunk.isspace():
+            space = True  # after text: one space; after another space: dropped, as the parser does
+            continue
+        if space and words:
+            words.append(" ")
+        space = False
+        words.append(chunk)
+    parts = [p for p in (first, "".join(words), last) if p]
+    return _SPLIT.join(parts)
+
+
+def _without_figures(html: str) -> str:
+    """Each chart figure as a void tag: excluded, it only ended the chunk of text before it."""
     out: list[str] = []
     pos = 0
     while (start := html.find(_FIGURE_OPEN, pos)) >= 0:
-        opened = html.find(">", start)
-        end = html.find(_FIGURE_CLOSE, opened + 1) if opened >= 0 else -1
+        end = html.find(_FIGURE_CLOSE, start)
         if end < 0:
             break
-        end += len(_FIGURE_CLOSE)
-        out += (html[pos:start], f'<figure class="lb-chart-figure" data-search-exclude data-lb-held="{len(held)}"></figure>')
-        held.append(html[start:end])
-        pos = end
+        out += (html[pos:start], _SPLIT)
+        pos = end + len(_FIGURE_CLOSE)
     return "".join(out) + html[pos:] if out else html
 
 
-def _hold_source_code(html: str, held: list[str]) -> str:
-    out: list[str] = []
-    pos = 0
-    while (caption := html.find(_CAPTION, pos)) >= 0:
-        after = html.find("</p>", caption)
-        if after < 0:
-            break
-        start = _SPACE.match(html, after + len("</p>")).end()
-        if not html.startswith(_CODE_OPEN, start):
-            pos = after  # a caption of another form (with line numbers, or a title): indexed as it is
-            continue
-        end = html.find(_CODE_CLOSE, start + len(_CODE_OPEN))
-        if end < 0:
-            break
-        end += len(_CODE_CLOSE)
-        code = html[start + len(_CODE_OPEN):end - len(_CODE_CLOSE)]
-        plain = _TAG.sub("", code)  # entities stay escaped: the parser unescapes them as before
-        out += (html[pos:start], f'<div class="highlight" data-lb-held="{len(held)}"><pre><span></span><code>{plain}'
-                f"{_CODE_CLOSE}")
-        held.append(html[start:end])
-        pos = end
-    return "".join(out) + html[pos:] if out else html
+class SearchView:
+    """One build's search forms (kept in ``memo``) and the page the search plugin is reading."""
 
+    def __init__(self, memo: MutableMapping[str, str] | None) -> None:
+        self.memo = memo
+        self.forms: dict[str, str | None] | None = None  # block token → form, read from the memo once
+        self.new = False
+        self.tokens: dict[str, list[str]] = {}  # page (src_uri) → its blocks' tokens, in this language pass
+        self.original: str | None = None
+        self.view: str | None = None
+        self.held: list[str] = []
 
-def put_back(html: str, held: list[str]) -> str:
-    """The HTML of ``hold_for_search`` back where it was."""
-    return _HELD.sub(lambda m: held[int(m.group(1) or m.group(2))], html) if held else html
+    def note_page(self, page: str, markdown: str) -> None:
+        """The blocks a page's Markdown holds (its tokens), to find them in its HTML later."""
+        self.tokens[page] = _SLOT.findall(markdown)
+
+    def hold(self, page: str, content: str, blocks: dict[str, str]) -> str:
+        """``content`` with each of the page's blocks in its search form."""
+        self.original, self.view, self.held = None, None, []
+        out: list[str] = []
+        pos = 0
+        for token in self.tokens.get(page, ()):
+            html = blocks.get(token)
+            form = self._form(token, html) if html else None
+            start = content.find(html, pos) if html and form is not None else -1
+            if start < 0:
+                continue
+            if any(word in content[pos:start] for word in _FOREIGN):
+                break  # the page's own exclusion may hold a block: the parser reads the page as it is
+            out += (content[pos:start], f"<!--lb-search {len(self.held)}-->{form}<!--/lb-search-->")
+            self.held.append(html)  # type: ignore[arg-type]  # found, so not None
+            pos = start + len(html)  # type: ignore[arg-type]
+        if not out or any(word in content[pos:] for word in _FOREIGN):
+            self.held = []
+            return content
+        self.original, self.view = content, "".join(out) + content[pos:]
+        return self.view
+
+    def put_back(self, content: str) -> str:
+        """The page's own HTML again; in place, if another plugin changed the view meanwhile."""
+        original, view, held = self.original, self.view, self.held
+        self.original, self.view, self.held = None, None, []
+        if original is None:
+            return content
+        if content is view or content == view:
+            return original
+        return _HELD.sub(lambda m: held[int(m.group(1))], content)
+
+    def _form(self, token: str, html: str) -> str | None:
+        if self.forms is None:
+            self.forms = {}
+            if self.memo is not None and _MEMO_KEY in self.memo:
+                try:
+                    self.forms = dict(load_json(self.memo[_MEMO_KEY]))
+                except (ValueError, TypeError):
+                    pass
+        if token not in self.forms:
+            self.forms[token] = search_form(html)
+            self.new = True
+        return self.forms[token]
+
+    def save(self) -> None:
+        """Keep the forms made in this build for the next one."""
+        if self.new and self.memo is not None and self.forms is not None:
+            self.memo[_MEMO_KEY] = compact_json(self.forms).decode("utf-8")
+            self.new = False
