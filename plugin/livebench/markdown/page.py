@@ -18,6 +18,7 @@ from ..render import Problem, expand_markdown
 from ..render.provenance import frozen_note_html, insert_after_title
 from ..spec.model import Claim
 from ..spec.pages import page_claims
+from .render_memo import RenderMemo
 
 
 @functools.lru_cache(maxsize=4096)  # two path resolutions per page and language pass, on every build
@@ -73,14 +74,14 @@ def render_page(markdown: str, record: dict[str, Any], *, lang: str, page: str, 
 def _recall(memo: MutableMapping[str, str] | None, key: str, root: Path, stash: dict[str, str]) -> str | None:
     """The whole page as an earlier build rendered it from the same record, while every file its
     `source` blocks showed is unchanged: a warm build converts no inline value and no block again."""
-    if memo is None or key not in memo:
+    if memo is None:
         return None
     try:
-        kept = load_json(memo[key])
+        kept = memo.json(key) if isinstance(memo, RenderMemo) else load_json(memo[key])
         for rel, digest in kept["read"].items():
             if hashlib.sha256((root / rel).read_bytes()).hexdigest() != digest:
                 return None  # rendered again: the block says the file changed since the build
         stash.update(kept["blocks"])
         return str(kept["text"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return None  # not kept, or not readable: rendered again

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .._util.files import canonical_json, write_atomic
+from .._util.files import canonical_json, load_json, write_atomic
 
 KEEP = 2  # record folders kept: this one and the one before (serve flips between two states often)
 
@@ -40,6 +40,17 @@ class RenderMemo(MutableMapping[str, str]):
             raise KeyError(key) from None
         self._seen[key] = html
         return html
+
+    def json(self, key: str) -> Any:
+        """A kept JSON document (a page), parsed from the file's bytes: decoding them to text first
+        took longer than parsing, for pages in Korean. KeyError if absent, ValueError if damaged."""
+        if key in self._seen:
+            return load_json(self._seen[key])
+        try:
+            raw = self._path(key).read_bytes()
+        except OSError:
+            raise KeyError(key) from None
+        return load_json(raw)
 
     def __setitem__(self, key: str, html: str) -> None:
         self._seen[key] = html

@@ -24,9 +24,9 @@ builds the demo with and without it and compares the index byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
 
-from .._util.files import compact_json, load_json
+from .._util.files import compact_json
+from ..markdown.render_memo import RenderMemo
 
 _FIGURE_OPEN = '<figure class="lb-chart-figure"'
 _FIGURE_CLOSE = "</figure>"
@@ -124,7 +124,7 @@ def _without_figures(html: str) -> str:
 class SearchView:
     """One build's search forms (kept in ``memo``) and the page the search plugin is reading."""
 
-    def __init__(self, memo: MutableMapping[str, str] | None) -> None:
+    def __init__(self, memo: RenderMemo | None) -> None:
         self.memo = memo
         self.forms: dict[str, str | None] | None = None  # block token → form, read from the memo once
         self.new = False
@@ -172,11 +172,11 @@ class SearchView:
     def _form(self, token: str, html: str) -> str | None:
         if self.forms is None:
             self.forms = {}
-            if self.memo is not None and _MEMO_KEY in self.memo:
-                try:
-                    self.forms = dict(load_json(self.memo[_MEMO_KEY]))
-                except (ValueError, TypeError):
-                    pass
+            try:
+                kept = self.memo.json(_MEMO_KEY) if self.memo is not None else {}
+                self.forms = {str(k): v if isinstance(v, str) else None for k, v in dict(kept).items()}
+            except (KeyError, ValueError, TypeError):
+                pass  # none kept yet, or unreadable: made again
         if token not in self.forms:
             self.forms[token] = search_form(html)
             self.new = True
