@@ -59,6 +59,28 @@ def test_good_spec(tmp_path):
     assert plan.where("builds.hello.artifact") == "spec.yml:16"
 
 
+def test_a_kept_plan_is_the_parsed_one_until_the_spec_or_a_workdir_changes(tmp_path):
+    """A site build keeps the plan of an unchanged spec in its cache; what could make it wrong is checked."""
+    spec, memo = write(tmp_path, GOOD), tmp_path / "cache"
+    parsed = load_plan(spec, root=tmp_path)
+    assert load_plan(spec, root=tmp_path, memo_dir=memo) == parsed and (memo / "plan.pickle").is_file()
+    kept = load_plan(spec, root=tmp_path, memo_dir=memo)
+    assert kept == parsed and kept.where("builds.hello.artifact") == "spec.yml:16"
+    spec.write_text(GOOD.replace("commands: [echo prep]", "commands: [echo ready]"))
+    assert load_plan(spec, root=tmp_path, memo_dir=memo).setup["prep"].commands == ("echo ready",)
+    (tmp_path / "src").rmdir()  # the plan read the disk here: the kept one must say so too
+    with pytest.raises(SpecError, match="folder 'src' does not exist"):
+        load_plan(spec, root=tmp_path, memo_dir=memo)
+    (tmp_path / "src").mkdir()
+    spec.write_text(GOOD.replace("tools: [gcc]", "tools: [clang]"))
+    for _ in range(2):  # a spec with an error is never kept: the message comes every time
+        with pytest.raises(SpecError, match="unknown tool 'clang'"):
+            load_plan(spec, root=tmp_path, memo_dir=memo)
+    (memo / "plan.pickle").write_bytes(b"not a pickle")
+    spec.write_text(GOOD)
+    assert load_plan(spec, root=tmp_path, memo_dir=memo) == parsed  # a damaged memo is only slower
+
+
 @pytest.mark.parametrize(
     "old,new,expect",
     [

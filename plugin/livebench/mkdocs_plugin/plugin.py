@@ -112,7 +112,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.strict = bool(config.get("strict"))  # strict: every livebench problem fails the build, once
         self.halted = None
         try:
-            self._plan = load_plan(self.config.spec, root=self.root)
+            self._plan = load_plan(self.config.spec, root=self.root, memo_dir=self._cache_dir())
         except LivebenchError as exc:
             self._halt(exc)
         return config

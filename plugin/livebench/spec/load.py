@@ -1,11 +1,22 @@
-"""Read the spec file: one YAML parse with line marks, guarded against alias bombs."""
+"""Read the spec file: one YAML parse with line marks, guarded against alias bombs.
+
+A site build reads the spec every time; with ``memo_dir`` the validated plan of an unchanged spec is
+kept there (a pickle, as the plan is made of this package's own frozen dataclasses) and read back in a
+tenth of the parse's time. It is keyed by the spec's bytes, where it and the project are, and this
+package's spec code; the one thing the plan reads from the disk besides the spec, each step's working
+folder, is checked again on every read. A spec with an error is never kept: its message comes every time.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from pathlib import Path
 
 import yaml
 
+from .. import __version__
+from .._util.files import write_atomic
 from ..errors import SpecError
 from .model import Plan, display_path
 from .validate import build_plan
@@ -63,12 +74,17 @@ def _line_map(node: yaml.Node, prefix: str = "", out: dict[str, int] | None = No
 
 
 
-def load_plan(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Plan:
-    """Load and validate the spec at ``path``; ``root`` is the project root (default: the cwd)."""
+def load_plan(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None, *,
+              memo_dir: Path | None = None) -> Plan:
+    """Load and validate the spec at ``path``; ``root`` is the project root (default: the cwd);
+    ``memo_dir``: a folder to keep the plan of an unchanged spec in (a site build's cache)."""
     path = Path(path)
     root = Path(root) if root is not None else Path.cwd()
     if not path.is_absolute():
         path = root / path
+    memo = _Memo(memo_dir, path, root) if memo_dir is not None else None
+    if memo is not None and (kept := memo.get()) is not None:
+        return kept
     shown = display_path(path, root)
     try:
         text = path.read_text(encoding="utf-8")
@@ -92,5 +108,50 @@ def load_plan(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{where}: not valid YAML: {problem}. Fix the syntax and run again.") from None
     lines = _line_map(node) if node is not None else {}
-    return build_plan(data, path=path, root=root, lines=lines)
+    plan = build_plan(data, path=path, root=root, lines=lines)
+    if memo is not None:
+        memo.put(plan)
+    return plan
+
+
+_SPEC_CODE = Path(__file__).resolve().parent
+MEMO_FILE = "plan.pickle"
+
+
+class _Memo:
+    def __init__(self, folder: Path, path: Path, root: Path) -> None:
+        self.file = Path(folder) / MEMO_FILE
+        h = hashlib.sha256(f"{__version__}\0{path}\0{root}\0{os.path.realpath(path)}\0{os.path.realpath(root)}\n".encode())
+        for name in sorted(os.listdir(_SPEC_CODE)):  # the code that makes a plan, and its classes
+            if name.endswith(".py"):
+                st = os.stat(_SPEC_CODE / name)
+                h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        try:
+            h.update(path.read_bytes())
+            self.key: str | None = h.hexdigest()
+        except OSError:
+            self.key = None  # the parse says what is wrong with the file
+
+    def get(self) -> Plan | None:
+        if self.key is None:
+            return None
+        try:
+            key, plan = pickle.loads(self.file.read_bytes())
+        except Exception:  # absent, damaged, or of classes this code no longer has: parsed again
+            return None
+        if key != self.key or not isinstance(plan, Plan):
+            return None
+        for step in (*plan.setup.values(), *plan.builds.values()):  # as build_plan checks them
+            written = str(step.raw.get("workdir", ".") or ".")
+            if os.path.realpath(plan.root / written) != str(step.workdir) or not step.workdir.is_dir():
+                return None
+        return plan
+
+    def put(self, plan: Plan) -> None:
+        if self.key is None:
+            return
+        try:
+            write_atomic(self.file, pickle.dumps((self.key, plan), protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass  # a read-only cache only costs the next build its speed
 
