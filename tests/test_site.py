@@ -394,6 +394,22 @@ def test_a_block_goes_back_whole_and_in_place_around_what_others_added():
     assert view.put_back(added) == page.replace("<p>between</p>", "<p>between</p><p>added</p>")
 
 
+def test_search_forms_are_kept_for_the_next_build(tmp_path, monkeypatch):
+    from livebench.markdown.render_memo import RenderMemo
+    from livebench.mkdocs_plugin import search_view
+
+    block = '<div class="lb-wrap"><table><tr><td>1</td><td>2</td></tr></table></div>'
+    page, token = f"<p>a</p>\n{block}\n", "LIVEBENCHSLOT" + "0" * 16
+    first = search_view.SearchView(RenderMemo(tmp_path, {}, digest="d"))
+    first.note_page("p.md", token)
+    held = first.hold("p.md", page, {token: block})
+    first.save()
+    monkeypatch.setattr(search_view, "search_form", lambda html: pytest.fail("made again"))
+    second = search_view.SearchView(RenderMemo(tmp_path, {}, digest="d"))  # the next build, same record
+    second.note_page("p.md", token)
+    assert second.hold("p.md", page, {token: block}) == held and second.put_back(held) == page
+
+
 def test_a_page_that_excludes_something_itself_is_read_whole():
     block = '<div class="lb-wrap"><table><tr><td>1</td><td>2</td></tr></table></div>'
     page = f'<div data-search-exclude>\n{block}\n</div><p>x</p>'

@@ -11,14 +11,20 @@ The same pair is also timed with Material's search plugin removed from the confi
 numbers are five times larger than their raw directives, and indexing them for search is part of
 what "on" costs that livebench does not run itself.
 
-    .venv/bin/python benchmarks/perf/build_warm.py [--rounds 7]
+Last, one build of each runs under valgrind's callgrind, which counts the instructions the build
+executes: the same count whatever else the machine is doing, so that ratio carries none of the noise
+the wall times have (about four minutes; Debian's valgrind package; --no-instructions skips it).
+
+    .venv/bin/python benchmarks/perf/build_warm.py [--rounds 7] [--no-instructions]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +35,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--no-save", action="store_true", help="print only; don't write results/build_warm.json")
+    ap.add_argument("--no-instructions", action="store_true", help="skip the instruction count under callgrind")
     args = ap.parse_args()
+    if not args.no_instructions and not shutil.which("valgrind"):
+        raise SystemExit("build_warm: the instruction count needs valgrind (apt-get install valgrind), "
+                         "or run with --no-instructions")
     tmp = temp_dir("build-warm")
     try:
         proj = bench_project(tmp)
@@ -63,6 +73,10 @@ def main() -> None:
         times = alternate({name: build(name, *v) for name, v in variants.items()}, args.rounds, warmup=1)
         cpu = {name: samples[1:] for name, samples in cpu.items()}  # the warm-up round's dropped, as alternate does
 
+        instructions = {} if args.no_instructions else {
+            name: _instructions(proj, base_env, enabled, tmp / f"site-callgrind-{name}")
+            for name, enabled in (("livebench on", True), ("livebench off", False))}
+
         def paired(a: str, b: str, samples: dict[str, list[float]]) -> float:
             # The two builds of a round ran back to back: their ratio cancels what drifts between rounds
             # (this machine's wall times spread by a third); the median of those ratios is the figure.
@@ -73,14 +87,31 @@ def main() -> None:
         report("build_warm", "warm mkdocs build --strict of the demo site (seconds)", times,
                {"on/off": paired("livebench on", "livebench off", times),
                 "no-search": paired("on, no search", "off, no search", times),
-                "cpu": paired("livebench on", "livebench off", cpu)}, targets={"on/off": "<= 1.05"},
+                "cpu": paired("livebench on", "livebench off", cpu),
+                **({"instructions": instructions["livebench on"] / instructions["livebench off"]} if instructions else {})},
+               targets={"on/off": "<= 1.05"},
                save=not args.no_save,
                extra={"rounds": args.rounds, "overhead_seconds": round(on - off, 3),
                       "overhead_without_search": round(on_ns - off_ns, 3),
                       "ratio_of_medians": round(on / off, 3),
-                      "cpu_medians": {name: round(median(v), 3) for name, v in cpu.items()}})
+                      "cpu_medians": {name: round(median(v), 3) for name, v in cpu.items()},
+                      "instructions": instructions})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _instructions(proj, base_env: dict[str, str], enabled: bool, site) -> int:
+    """The instructions one warm build executes, counted by callgrind (a fixed hash seed: the same count
+    on every run of the same code)."""
+    env = {**base_env, "LIVEBENCH_ENABLED": "true" if enabled else "false", "PYTHONHASHSEED": "0"}
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          str(VENV_BIN / "python"), "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+                         cwd=proj, env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or not found:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit(f"build_warm: the build under callgrind failed (exit {out.returncode})")
+    return int(found.group(1))
 
 
 if __name__ == "__main__":

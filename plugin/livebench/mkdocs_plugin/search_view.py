@@ -127,7 +127,8 @@ class SearchView:
     def __init__(self, memo: RenderMemo | None) -> None:
         self.memo = memo
         self.forms: dict[str, str | None] | None = None  # block token → form, read from the memo once
-        self.new = False
+        self.used: set[str] = set()  # the tokens of this build: what the memo keeps
+        self.stored: set[str] = set()  # the tokens the memo held
         self.tokens: dict[str, list[str]] = {}  # page (src_uri) → its blocks' tokens, in this language pass
         self.original: str | None = None
         self.view: str | None = None
@@ -175,15 +176,16 @@ class SearchView:
             try:
                 kept = self.memo.json(_MEMO_KEY) if self.memo is not None else {}
                 self.forms = {str(k): v if isinstance(v, str) else None for k, v in dict(kept).items()}
+                self.stored = set(self.forms)
             except (KeyError, ValueError, TypeError):
                 pass  # none kept yet, or unreadable: made again
         if token not in self.forms:
             self.forms[token] = search_form(html)
-            self.new = True
+        self.used.add(token)
         return self.forms[token]
 
     def save(self) -> None:
-        """Keep the forms made in this build for the next one."""
-        if self.new and self.memo is not None and self.forms is not None:
-            self.memo[_MEMO_KEY] = compact_json(self.forms).decode("utf-8")
-            self.new = False
+        """Keep this build's forms for the next one (a page rendered again has new tokens: the old go)."""
+        if self.memo is None or self.forms is None or self.stored == self.used:
+            return
+        self.memo[_MEMO_KEY] = compact_json({t: self.forms[t] for t in sorted(self.used)}).decode("utf-8")
