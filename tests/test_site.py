@@ -417,7 +417,7 @@ def test_a_page_that_excludes_something_itself_is_read_whole():
     assert held == page  # the parser tells excluded elements apart by tag name only: no form can be safe here
 
 
-_TEXT = st.sampled_from(["a", "b c", " ", "\n", "  \n ", "&amp;", "x&lt;y", "\t", "é 한"])
+_TEXT = st.sampled_from(["a", "b c", " ", "\n", "  \n ", "&amp;", "x&lt;y", "\t", "é 한", "&nbsp;", "&#10; ", "\xa0"])
 _TAGS = ["span", "strong", "em", "a", "small", "code", "sub", "sup",
          "div", "p", "table", "tr", "td", "th", "thead", "ul", "li", "ol", "details", "summary", "pre"]
 

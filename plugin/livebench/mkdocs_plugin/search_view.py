@@ -24,6 +24,7 @@ builds the demo with and without it and compares the index byte for byte.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from .._util.files import compact_json
 from ..markdown.render_memo import RenderMemo
@@ -40,7 +41,7 @@ _SPLIT = "<br>"  # a void tag: the parser only ends the chunk of text there
 _FOREIGN = ("data-search-exclude", "linenodiv")
 _SLOT = re.compile(r"LIVEBENCHSLOT[0-9a-f]{16}")
 _HELD = re.compile(r"<!--lb-search (\d+)-->.*?<!--/lb-search-->", re.S)
-_MEMO_KEY = "search-forms\0" + "1"  # the form's rules: bump when they change
+_MEMO_KEY = "search-forms\0" + "2"  # the form's rules: bump when they change
 
 
 def search_form(html: str) -> str | None:
@@ -92,12 +93,12 @@ def _join(stretch: list[str]) -> str:
         return ""
     chunks = stretch[:]
     stretch.clear()
-    first = chunks.pop(0) if chunks[0].isspace() else None
-    last = chunks.pop() if chunks and chunks[-1].isspace() else None
+    first = chunks.pop(0) if _blank(chunks[0]) else None
+    last = chunks.pop() if chunks and _blank(chunks[-1]) else None
     words: list[str] = []
     space = False
     for chunk in chunks:
-        if chunk.isspace():
+        if _blank(chunk):
             space = True  # after text: one space; after another space: dropped, as the parser does
             continue
         if space and words:
@@ -106,6 +107,11 @@ def _join(stretch: list[str]) -> str:
         words.append(chunk)
     parts = [p for p in (first, "".join(words), last) if p]
     return _SPLIT.join(parts)
+
+
+def _blank(chunk: str) -> bool:
+    """Whitespace as the parser sees it: after entities are read (``&nbsp;`` is a space to it)."""
+    return unescape(chunk).isspace()
 
 
 def _without_figures(html: str) -> str:
