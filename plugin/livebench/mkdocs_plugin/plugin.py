@@ -112,7 +112,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.strict = bool(config.get("strict"))  # strict: every livebench problem fails the build, once
         self.halted = None
         try:
-            self._plan = load_plan(self.config.spec, root=self.root, memo_dir=self._cache_dir())
+            memo = None if self._frozen_path() else self._cache_dir()  # a frozen build writes no cache
+            self._plan = load_plan(self.config.spec, root=self.root, memo_dir=memo)
         except LivebenchError as exc:
             self._halt(exc)
         return config
@@ -271,7 +272,8 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
 
         assert self.record is not None
         found = sorted(self.claims.values(), key=lambda c: c.where)  # file order, whichever pass read it
-        options = CheckOptions(page_claims=found, page_problems=self.claim_problems, memo_dir=self._cache_dir())
+        options = CheckOptions(page_claims=found, page_problems=self.claim_problems,
+                               memo_dir=None if self._frozen_path() else self._cache_dir())
         with plugin_errors():
             workflow.judge(self.plan, self.record, options)
         drifted = [d for d in self.record.get("drift", []) if not d["ok"]]
