@@ -115,6 +115,7 @@ def load_plan(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
 
 
 _SPEC_CODE = Path(__file__).resolve().parent
+_UNITS = _SPEC_CODE.parent / "_util" / "units.py"  # the one module outside spec/ that build_plan reads values with
 MEMO_FILE = "plan.pickle"
 
 
@@ -122,10 +123,10 @@ class _Memo:
     def __init__(self, folder: Path, path: Path, root: Path) -> None:
         self.file = Path(folder) / MEMO_FILE
         h = hashlib.sha256(f"{__version__}\0{path}\0{root}\0{os.path.realpath(path)}\0{os.path.realpath(root)}\n".encode())
-        for name in sorted(os.listdir(_SPEC_CODE)):  # the code that makes a plan, and its classes
-            if name.endswith(".py"):
-                st = os.stat(_SPEC_CODE / name)
-                h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        code = [_SPEC_CODE / n for n in sorted(os.listdir(_SPEC_CODE)) if n.endswith(".py")] + [_UNITS]
+        for module in code:  # the code that makes a plan, and its classes
+            st = os.stat(module)
+            h.update(f"{module.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         try:
             h.update(path.read_bytes())
             self.key: str | None = h.hexdigest()
