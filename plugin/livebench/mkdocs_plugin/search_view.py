@@ -17,9 +17,10 @@ A search form keeps what the parser keeps, and nothing it reads is moved:
 
 A block the parser could read differently (a heading, its own exclusions, a tag that does not close,
 a comment) keeps its HTML, and a page that excludes anything of its own from search is read as it is
-(the parser tells excluded elements apart by their tag name only). Forms are kept in the render memo, by block token: a warm build makes none.
-The search view is only made for Material's search plugin, whose parser it follows; ``tests/test_site.py``
-builds the demo with and without it and compares the index byte for byte.
+(the parser tells excluded elements apart by their tag name only). Forms are kept in the render
+memo, by block token: a warm build makes none. The search view is only made for Material's search
+plugin, whose parser it follows; ``tests/test_site.py`` builds the demo with and without it and
+compares the index byte for byte.
 """
 from __future__ import annotations
 
