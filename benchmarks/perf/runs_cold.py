@@ -3,6 +3,8 @@
 Spec: benchmarks/perf/cold.yml (the demo's C and Rust hello builds, not slice). Cold: a fresh
 --cache-dir each round for livebench (so fresh LIVEBENCH_WORK and CARGO_TARGET_DIR folders), and a
 fresh scratch folder for cold_plain.sh (same commands, same env, same fresh CARGO_TARGET_DIRs).
+The musl target's std is made once beforehand (or the demo site's is used), as `rustup target add` would
+be, and both get its cargo variables.
 What livebench adds on top: tool version commands, input hashing, provenance, copying and hashing
 artifacts into the cache, ELF inspection, the record.
 
@@ -19,6 +21,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import ROOT, VENV_BIN, alternate, median, report, run, temp_dir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TARGET = "x86_64-unknown-linux-musl"
+
+
+def musl_target(tmp) -> dict[str, str]:
+    """The cargo variables of the musl target's std, as the demo's `musl-rust` step hands them to its
+    builds: the std the demo site made (in the project's cache), else one made now, before any round.
+    Both variants get them, so neither times the std's build."""
+    kept = ROOT / ".livebench-cache" / "toolchains" / TARGET
+    dest = kept if (kept / ".stamp").is_file() else tmp / "toolchain"
+    if dest != kept:
+        run([str(VENV_BIN / "livebench"), "rust-target", "add", TARGET, "--dest", str(dest)], cwd=ROOT)
+    lines = (dest / "env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
 
 
 def main() -> None:
@@ -30,6 +45,7 @@ def main() -> None:
     nodocs = tmp / "no-docs"  # no pages: the demo pages' claims are about the demo spec, not this one
     nodocs.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "LIVEBENCH_REFRESH"}
+    env.update(musl_target(tmp))
     n = {"i": 0}
 
     def fresh() -> str:
