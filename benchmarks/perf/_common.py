@@ -81,7 +81,9 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # results/ is what these scripts write: run_all.sh's later benchmarks would call the tree dirty
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                               ":(exclude)benchmarks/perf/results")),
         "loadavg_1m_at_start": round(load, 2) if load is not None else None,
     }
 
