@@ -394,6 +394,15 @@ def test_a_block_goes_back_whole_and_in_place_around_what_others_added():
     assert view.put_back(added) == page.replace("<p>between</p>", "<p>between</p><p>added</p>")
 
 
+def test_a_block_is_found_whole_after_html_that_starts_like_it():
+    block = '<div class="lb-wrap"><table><tr><td>' + "x" * 80 + "</td><td>block</td></tr></table></div>"
+    decoy = block.replace("<td>block</td>", "<td>the author's own</td>")  # the same first 64 characters
+    page = f"<p>a</p>\n{decoy}\n<p>b</p>\n{block}\n"
+    held, view = _viewed(page, {"LIVEBENCHSLOT" + "0" * 16: block})
+    assert held.startswith(f"<p>a</p>\n{decoy}\n<p>b</p>\n<!--lb-search 0-->")  # the block, not the decoy
+    assert _index_of(held) == _index_of(page) and view.put_back(held) == page
+
+
 def test_search_forms_are_kept_for_the_next_build(tmp_path, monkeypatch):
     from livebench.markdown.render_memo import RenderMemo
     from livebench.mkdocs_plugin import search_view
