@@ -19,6 +19,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import ROOT, VENV_BIN, alternate, median, report, run, temp_dir
+from livebench.cli.toolchain import default_dest
+from livebench.run.steps import read_exports
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "x86_64-unknown-linux-musl"
@@ -28,12 +30,11 @@ def musl_target(tmp) -> dict[str, str]:
     """The cargo variables of the musl target's std, as the demo's `musl-rust` step hands them to its
     builds: the std the demo site made (in the project's cache), else one made now, before any round.
     Both variants get them, so neither times the std's build."""
-    kept = ROOT / ".livebench-cache" / "toolchains" / TARGET
+    kept = default_dest(ROOT / ".livebench-cache", TARGET)
     dest = kept if (kept / ".stamp").is_file() else tmp / "toolchain"
     if dest != kept:
         run([str(VENV_BIN / "livebench"), "rust-target", "add", TARGET, "--dest", str(dest)], cwd=ROOT)
-    lines = (dest / "env").read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line)
+    return read_exports(dest / "env")  # the file a `rust-target` step hands its dependents
 
 
 def main() -> None:

@@ -283,7 +283,7 @@ class Steps:
             result: dict[str, Any] = {"ok": True, "cached": False, "key": key, "error": None,
                                       "seconds": seconds, "transcript": transcript,
                                       "inputs": self.inputs[step.name]}  # what a `source` block may show
-            exports = _read_exports(out_dir / EXPORTS_FILE)
+            exports = read_exports(out_dir / EXPORTS_FILE)
             if exports:
                 result["exports"] = exports
             if step.incremental:
@@ -318,7 +318,7 @@ def _setup_ids(step: Step) -> tuple[str, ...]:
     return tuple(f"setup:{n}" for n in step.needs)
 
 
-def _read_exports(path: Path) -> dict[str, str]:
+def read_exports(path: Path) -> dict[str, str]:
     """``KEY=VALUE`` lines a setup step wrote to ``$LIVEBENCH_EXPORTS`` (blank lines and # comments skipped)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
