@@ -112,8 +112,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
         self.strict = bool(config.get("strict"))  # strict: every livebench problem fails the build, once
         self.halted = None
         try:
-            memo = None if self._frozen_path() else self._cache_dir()  # a frozen build writes no cache
-            self._plan = load_plan(self.config.spec, root=self.root, memo_dir=memo)
+            self._plan = load_plan(self.config.spec, root=self.root, memo_dir=self._memo_dir())
         except LivebenchError as exc:
             self._halt(exc)
         return config
@@ -252,6 +251,11 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
     def _frozen_path(self) -> str:
         return self.config.frozen or os.environ.get("LIVEBENCH_FROZEN", "")
 
+    def _memo_dir(self) -> Path | None:
+        """Where the plan and drift verdicts are kept between builds: nowhere for a frozen build, which
+        writes no cache."""
+        return None if self._frozen_path() else self._cache_dir()
+
     def _load_frozen(self) -> None:
         path = Path(self._frozen_path())
         path = path if path.is_absolute() else self.root / path
@@ -272,8 +276,7 @@ class LivebenchPlugin(BasePlugin[LivebenchConfig]):
 
         assert self.record is not None
         found = sorted(self.claims.values(), key=lambda c: c.where)  # file order, whichever pass read it
-        options = CheckOptions(page_claims=found, page_problems=self.claim_problems,
-                               memo_dir=None if self._frozen_path() else self._cache_dir())
+        options = CheckOptions(page_claims=found, page_problems=self.claim_problems, memo_dir=self._memo_dir())
         with plugin_errors():
             workflow.judge(self.plan, self.record, options)
         drifted = [d for d in self.record.get("drift", []) if not d["ok"]]
